@@ -1,0 +1,8 @@
+"""skgen: deep generative models as scikit-learn estimators."""
+
+from .exceptions import DivergenceError
+from .rbm import BernoulliRBM, GaussianBinaryRBM
+
+__version__ = "0.1.0"
+
+__all__ = ["BernoulliRBM", "DivergenceError", "GaussianBinaryRBM"]

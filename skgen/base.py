@@ -98,7 +98,10 @@ def to_tensor(X, device, dtype):
     """Dense tensor of ``X`` (ndarray or sparse matrix) on ``device`` in ``dtype``."""
     if sp.issparse(X):
         X = X.toarray()
-    return torch.as_tensor(np.ascontiguousarray(X), dtype=dtype, device=device)
+    X = np.ascontiguousarray(X)
+    if not X.flags.writeable:  # torch cannot wrap read-only memory (e.g. a joblib memmap)
+        X = X.copy()
+    return torch.as_tensor(X, dtype=dtype, device=device)
 
 
 class RowSource(_SkorchDataset):

@@ -180,17 +180,19 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
     # ---------------------------------------------------------- likelihood
     def _log_z_estimate(self):
-        if getattr(self, "_log_z_cache", None) is None:
+        """(log Z, standard error), cached until the parameters or the AIS settings change."""
+        settings = (self.n_ais_chains, self.n_ais_betas)
+        cache = getattr(self, "_log_z_cache", None)
+        if cache is None or cache[0] != settings:
             module = self._module
             with torch.no_grad():
                 if self._has_exact_log_z():
-                    self._log_z_cache = (float(module.log_partition_exact()), 0.0)
+                    estimate = (float(module.log_partition_exact()), 0.0)
                 else:
                     betas = ais_betas(self.n_ais_betas)
-                    self._log_z_cache = annealed_importance_sampling(
-                        module, self.n_ais_chains, betas, self._eval_generator()
-                    )
-        return self._log_z_cache
+                    estimate = annealed_importance_sampling(module, self.n_ais_chains, betas, self._eval_generator())
+            self._log_z_cache = (settings, estimate)
+        return self._log_z_cache[1]
 
     @property
     def log_z_(self):
@@ -553,6 +555,11 @@ class GaussianBinaryRBM(_BaseRBM):
         sigma starts at each feature's standard deviation (1 where it is 0)
         and stays fixed; True learns it (as log sigma) with a floor of 1% of
         its starting value, so it cannot collapse on near-constant features.
+        Learning sigma by contrastive divergence is known to be unstable
+        (Cho, Ilin & Raiko 2011): as sigma shrinks, W / sigma^2 grows, the
+        Gibbs chains stop mixing and the negative phase goes wrong. Check
+        ``score`` on held-out data when you use it, with a small
+        ``learning_rate``.
     k : int, default=1
         Gibbs steps in the negative phase.
     persistent : bool, default=True

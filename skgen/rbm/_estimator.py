@@ -47,6 +47,51 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         "n_ais_betas": [Interval(Integral, 2, None, closed="left")],
     }
 
+    def __init__(
+        self,
+        n_components=256,
+        *,
+        learning_rate=0.1,
+        batch_size=10,
+        n_iter=10,
+        verbose=0,
+        random_state=None,
+        k=1,
+        persistent=True,
+        momentum=0.0,
+        weight_decay=0.0,
+        n_gibbs_steps=1000,
+        n_ais_chains=100,
+        n_ais_betas=10000,
+        device="auto",
+        callbacks=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+    ):
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.verbose = verbose
+        self.random_state = random_state
+        self.k = k
+        self.persistent = persistent
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.n_gibbs_steps = n_gibbs_steps
+        self.n_ais_chains = n_ais_chains
+        self.n_ais_betas = n_ais_betas
+        self.device = device
+        self.callbacks = callbacks
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+
     _net_class = RBMNet
     _epochs_param = "n_iter"
 
@@ -467,26 +512,28 @@ class BernoulliRBM(_BaseRBM):
         tol=1e-4,
         shuffle=True,
     ):
-        self.n_components = n_components
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.n_iter = n_iter
-        self.verbose = verbose
-        self.random_state = random_state
-        self.k = k
-        self.persistent = persistent
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.n_gibbs_steps = n_gibbs_steps
-        self.n_ais_chains = n_ais_chains
-        self.n_ais_betas = n_ais_betas
-        self.device = device
-        self.callbacks = callbacks
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.shuffle = shuffle
+        super().__init__(
+            n_components,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            n_iter=n_iter,
+            verbose=verbose,
+            random_state=random_state,
+            k=k,
+            persistent=persistent,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            n_gibbs_steps=n_gibbs_steps,
+            n_ais_chains=n_ais_chains,
+            n_ais_betas=n_ais_betas,
+            device=device,
+            callbacks=callbacks,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            shuffle=shuffle,
+        )
 
     def _build_module(self, X):
         base_rate, _ = _column_mean_and_std(X)
@@ -654,27 +701,29 @@ class GaussianBinaryRBM(_BaseRBM):
         tol=1e-4,
         shuffle=True,
     ):
-        self.n_components = n_components
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.n_iter = n_iter
-        self.verbose = verbose
-        self.random_state = random_state
+        super().__init__(
+            n_components,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            n_iter=n_iter,
+            verbose=verbose,
+            random_state=random_state,
+            k=k,
+            persistent=persistent,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            n_gibbs_steps=n_gibbs_steps,
+            n_ais_chains=n_ais_chains,
+            n_ais_betas=n_ais_betas,
+            device=device,
+            callbacks=callbacks,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            shuffle=shuffle,
+        )
         self.learn_sigma = learn_sigma
-        self.k = k
-        self.persistent = persistent
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.n_gibbs_steps = n_gibbs_steps
-        self.n_ais_chains = n_ais_chains
-        self.n_ais_betas = n_ais_betas
-        self.device = device
-        self.callbacks = callbacks
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.shuffle = shuffle
 
     _parameter_constraints: dict = {**_BaseRBM._parameter_constraints, "learn_sigma": ["boolean"]}
 

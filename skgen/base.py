@@ -205,6 +205,11 @@ class ChunkedNet(NeuralNet):
         raise NotImplementedError
 
 
+def _modules_of(net):
+    """(name, module) for every torch module the skorch net registered (module_, generator_, ...)."""
+    return [(name, getattr(net, name + "_")) for name in net._modules]
+
+
 class _RestoreIncompleteEpoch(Callback):
     """Ctrl-C during an epoch restores the module to the end of the last complete epoch."""
 
@@ -214,7 +219,7 @@ class _RestoreIncompleteEpoch(Callback):
         self.interrupted_ = False
 
     def on_epoch_begin(self, net, **kwargs):
-        self.snapshot_ = copy.deepcopy(net.module_.state_dict())
+        self.snapshot_ = {name: copy.deepcopy(module.state_dict()) for name, module in _modules_of(net)}
         self.in_epoch_ = True
 
     def on_epoch_end(self, net, **kwargs):
@@ -222,7 +227,8 @@ class _RestoreIncompleteEpoch(Callback):
 
     def on_train_end(self, net, **kwargs):
         if self.in_epoch_:
-            net.module_.load_state_dict(self.snapshot_)
+            for name, module in _modules_of(net):
+                module.load_state_dict(self.snapshot_[name])
             net.history.pop()
             self.interrupted_ = True
         self.snapshot_ = None
@@ -235,7 +241,7 @@ class _DivergenceCheck(Callback):
         row = net.history[-1]
         losses = [row[k] for k in ("train_loss", "valid_loss") if k in row]
         finite = all(np.isfinite(v) for v in losses) and all(
-            bool(torch.isfinite(p).all()) for p in net.module_.parameters()
+            bool(torch.isfinite(p).all()) for _, module in _modules_of(net) for p in module.parameters()
         )
         if not finite:
             raise DivergenceError(

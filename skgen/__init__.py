@@ -2,7 +2,8 @@
 
 from .exceptions import DivergenceError
 from .rbm import BernoulliRBM, GaussianBinaryRBM
+from .vae import VAE
 
 __version__ = "0.1.0"
 
-__all__ = ["BernoulliRBM", "DivergenceError", "GaussianBinaryRBM"]
+__all__ = ["BernoulliRBM", "DivergenceError", "GaussianBinaryRBM", "VAE"]

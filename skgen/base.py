@@ -104,6 +104,16 @@ def to_tensor(X, device, dtype):
     return torch.as_tensor(X, dtype=dtype, device=device)
 
 
+def column_mean_and_variance(X):
+    """Per-column mean and variance of a dense or sparse matrix, in float64."""
+    if sp.issparse(X):
+        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        mean_sq = np.asarray(X.multiply(X).mean(axis=0), dtype=np.float64).ravel()
+        return mean, np.maximum(mean_sq - mean**2, 0.0)
+    X = np.asarray(X, dtype=np.float64)
+    return X.mean(axis=0), X.var(axis=0)
+
+
 class RowSource(_SkorchDataset):
     """Training rows for a chunked iterator: a dense device tensor or a CSR matrix.
 
@@ -284,6 +294,10 @@ class _EpochLog(Callback):
         print(f"[{self.description}] epoch {epoch}, {fields}, time = {row['dur']:.2f}s", flush=True)
 
 
+def _discard(*args):
+    """A print sink that prints nothing (a named function, so nets pickle)."""
+
+
 def _loss_fields(history_row):
     return {
         k: v
@@ -391,11 +405,16 @@ class TorchEstimator(BaseEstimator):
             # Training-time state must not be pickled with the estimator.
             net.train_split = None
             net.generator = None
+            for _, module in _modules_of(net):
+                module.eval()
             self._parameters_changed()
         new_rows = [self._history_row(row) for row in net.history]
         self.history_ = self.history_ + new_rows
         self.n_iter_ += len(new_rows)
-        restore = dict(net.callbacks_)["restore_incomplete_epoch"]
+        callbacks = dict(net.callbacks_)
+        if "early_stopping" in callbacks:  # its copy of the best weights is no longer needed
+            callbacks["early_stopping"].best_model_weights_ = None
+        restore = callbacks["restore_incomplete_epoch"]
         if restore.interrupted_:
             warnings.warn(
                 f"fit was interrupted; the model is kept as it was after epoch {self.n_iter_}.",
@@ -466,7 +485,7 @@ class TorchEstimator(BaseEstimator):
                         threshold_mode="abs",
                         lower_is_better=True,
                         load_best=True,
-                        sink=lambda *args: None,
+                        sink=_discard,
                     ),
                 )
             )
@@ -476,7 +495,11 @@ class TorchEstimator(BaseEstimator):
 
     @staticmethod
     def _history_row(row):
-        return {k: v for k, v in row.items() if k != "batches" and not k.endswith("_batch_count")}
+        return {
+            k: float(v) if isinstance(v, np.floating) else v
+            for k, v in row.items()
+            if k != "batches" and not k.endswith(("_batch_count", "_best"))
+        }
 
     # ------------------------------------------------------------- randomness
     def _next_seed(self, state_attr):

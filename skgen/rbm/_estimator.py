@@ -9,7 +9,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array
 
-from ..base import TorchEstimator, torch_threads
+from ..base import TorchEstimator, column_mean_and_variance, torch_threads
 from ..sampling import ais_betas, annealed_importance_sampling, gibbs_chain
 from ._module import EXACT_MAX_UNITS, BernoulliRBMModule, GaussianBinaryRBMModule
 from ._net import RBMNet
@@ -17,16 +17,6 @@ from ._net import RBMNet
 # Mini-batch work (rows x visible x hidden) under which one thread beats two:
 # on tiny matrices torch's per-call threading overhead dominates.
 _SINGLE_THREAD_WORK = 2**20
-
-
-def _column_mean_and_std(X):
-    """Per-column mean and standard deviation of a dense or sparse matrix, in float64."""
-    if sp.issparse(X):
-        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
-        mean_sq = np.asarray(X.multiply(X).mean(axis=0), dtype=np.float64).ravel()
-        return mean, np.sqrt(np.maximum(mean_sq - mean**2, 0.0))
-    X = np.asarray(X, dtype=np.float64)
-    return X.mean(axis=0), X.std(axis=0)
 
 
 class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
@@ -536,7 +526,7 @@ class BernoulliRBM(_BaseRBM):
         )
 
     def _build_module(self, X):
-        base_rate, _ = _column_mean_and_std(X)
+        base_rate, _ = column_mean_and_variance(X)
         return BernoulliRBMModule(
             X.shape[1], self.n_components, base_rate=base_rate, n_chains=self.batch_size
         )
@@ -728,8 +718,8 @@ class GaussianBinaryRBM(_BaseRBM):
     _parameter_constraints: dict = {**_BaseRBM._parameter_constraints, "learn_sigma": ["boolean"]}
 
     def _build_module(self, X):
-        mean, std = _column_mean_and_std(X)
-        std = np.where(std > 0, std, 1.0)
+        mean, variance = column_mean_and_variance(X)
+        std = np.where(variance > 0, np.sqrt(variance), 1.0)
         return GaussianBinaryRBMModule(
             X.shape[1],
             self.n_components,

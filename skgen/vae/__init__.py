@@ -1,0 +1,5 @@
+"""Variational autoencoders."""
+
+from ._estimator import VAE
+
+__all__ = ["VAE"]

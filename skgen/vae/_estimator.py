@@ -1,0 +1,392 @@
+"""The variational autoencoder as a scikit-learn estimator."""
+
+import copy
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array
+
+from ..base import TorchEstimator, column_mean_and_variance
+from ..nn import MLP, ConvDecoder, ConvEncoder
+from ._module import GaussianEncoder, VAEModule
+from ._net import VAENet
+
+# Rows x importance samples decoded per call in score_samples and elbo.
+_DECODED_ROWS_PER_CALL = 2**15
+
+
+class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
+    """Variational autoencoder (Kingma & Welling 2014).
+
+    Encoder q(z|x) = N(mu(x), diag sigma^2(x)), prior p(z) = N(0, I) and
+    decoder p(x|z), trained on the negative evidence lower bound
+
+        ELBO(x) = E_q[log p(x|z)] - beta * KL(q(z|x) || p(z))
+
+    with the reparameterisation z = mu + sigma * eps, eps ~ N(0, I), and the
+    closed-form Gaussian KL. ``score_samples`` is the importance-weighted
+    bound of Burda et al. (2016), which tightens towards log p(x) as
+    ``n_importance`` grows.
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Latent dimension.
+    hidden_layer_sizes : tuple of int, default=(256,)
+        Widths of the default MLP encoder's hidden layers; the decoder
+        mirrors them. Ignored for a network given through ``encoder=`` /
+        ``decoder=`` and with ``image_shape``.
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        "gaussian": any real-valued features; the decoder returns means and
+        each feature has a learned output variance, which starts at the
+        feature's variance in the training data and never goes below 1e-6
+        times it (so constant features cannot make the likelihood infinite).
+        "bernoulli": data in [0, 1] (e.g. pixel intensities); the decoder
+        returns logits; values outside [0, 1] raise ``ValueError``.
+    beta : float, default=1.0
+        Weight of the KL term in the training loss (beta-VAE). ``elbo`` and
+        ``score_samples`` always use beta = 1.
+    learning_rate : float, default=1e-3
+        Adam's step size (torch's default betas).
+    batch_size : int, default=100
+        Rows per mini-batch.
+    max_iter : int, default=50
+        Number of epochs.
+    n_importance : int, default=100
+        Importance samples per row in ``score_samples`` and ``elbo``.
+    image_shape : tuple (C, H, W) or None, default=None
+        Rows are flat images: use convolutional encoder and decoder.
+    encoder, decoder : torch.nn.Module class or instance, default=None
+        Your own networks instead of the defaults. A class is instantiated
+        with no arguments, an instance is deep-copied at ``fit``. The encoder
+        returns ``(mu, log_var)``; the decoder returns logits (Bernoulli) or
+        means (Gaussian), or ``(means, log_var)`` to set its own variance.
+    device : str or torch.device, default="auto"
+        "auto" picks CUDA when available, else the CPU.
+    random_state : int, RandomState instance or None, default=None
+        The only source of randomness: initialisation, shuffling, the
+        reparameterisation noise and the importance noise.
+    verbose : int, default=0
+        0 silent; 1 a progress bar with the running loss; 2 a line per epoch.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks for the training loop.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows and stop when the
+        validation loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, keeping the best epoch's parameters.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    shuffle : bool, default=True
+        Reshuffle the rows every epoch.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    n_iter_ : int
+        Epochs run.
+    history_ : list of dict
+        Per epoch: ``train_loss`` (the beta-weighted negative ELBO per row),
+        ``train_recon`` (-E_q log p(x|z)), ``train_kl``, ``dur``, and the
+        ``valid_*`` values with early stopping.
+    device_ : str
+    net_ : skorch.NeuralNet
+        The skorch net; ``net_.module_`` is the torch :class:`VAEModule`.
+
+    Notes
+    -----
+    ``score_samples`` and ``elbo`` draw their noise once, from a seed fixed at
+    ``fit``, and use the same ``n_importance`` draws for every row: they are
+    deterministic for a fitted model and do not depend on which rows are
+    scored together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import VAE
+    >>> X = load_digits().data / 16
+    >>> vae = VAE(n_components=4, likelihood="bernoulli", max_iter=5, random_state=0).fit(X)
+    >>> vae.transform(X[:3]).shape
+    (3, 4)
+    >>> vae.sample(2).shape
+    (2, 64)
+    >>> bool(np.all(vae.score_samples(X[:5]) >= vae.elbo(X[:5])))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **TorchEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [tuple, list],
+        "likelihood": [StrOptions({"gaussian", "bernoulli"})],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_importance": [Interval(Integral, 1, None, closed="left")],
+        "image_shape": [tuple, list, None],
+        "encoder": [torch.nn.Module, type, None],
+        "decoder": [torch.nn.Module, type, None],
+    }
+
+    _net_class = VAENet
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        hidden_layer_sizes=(256,),
+        likelihood="gaussian",
+        beta=1.0,
+        learning_rate=1e-3,
+        batch_size=100,
+        max_iter=50,
+        n_importance=100,
+        image_shape=None,
+        encoder=None,
+        decoder=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.likelihood = likelihood
+        self.beta = beta
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.n_importance = n_importance
+        self.image_shape = image_shape
+        self.encoder = encoder
+        self.decoder = decoder
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+
+    # ------------------------------------------------------------ building
+    def _check_training_data(self, X):
+        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
+            raise ValueError(
+                f"image_shape={tuple(self.image_shape)} has {math.prod(self.image_shape)} values per "
+                f"image, but X has {X.shape[1]} features."
+            )
+        self._check_support(X)
+
+    def _check_support(self, X):
+        if self.likelihood != "bernoulli":
+            return
+        values = X.data if sp.issparse(X) else X
+        if values.size and (values.min() < 0 or values.max() > 1):
+            raise ValueError(
+                'likelihood="bernoulli" needs data in [0, 1]; X has values in '
+                f"[{values.min():g}, {values.max():g}]. Scale it (e.g. MinMaxScaler) or use "
+                'likelihood="gaussian".'
+            )
+
+    def _user_module(self, spec):
+        return spec() if isinstance(spec, type) else copy.deepcopy(spec)
+
+    def _build_module(self, X):
+        n_features, d = X.shape[1], self.n_components
+        if self.encoder is not None:
+            encoder = self._user_module(self.encoder)
+        elif self.image_shape is not None:
+            encoder = GaussianEncoder(ConvEncoder(tuple(self.image_shape), 2 * d))
+        else:
+            encoder = GaussianEncoder(MLP(n_features, tuple(self.hidden_layer_sizes), 2 * d))
+        if self.decoder is not None:
+            decoder = self._user_module(self.decoder)
+        elif self.image_shape is not None:
+            decoder = ConvDecoder(d, tuple(self.image_shape))
+        else:
+            decoder = MLP(d, tuple(reversed(self.hidden_layer_sizes)), n_features)
+        variance = None
+        if self.likelihood == "gaussian":
+            _, variance = column_mean_and_variance(X)
+            variance = np.where(variance > 0, variance, 1.0)
+        return VAEModule(encoder, decoder, likelihood=self.likelihood, feature_variance=variance)
+
+    def _net_params(self):
+        return dict(
+            optimizer=torch.optim.Adam,
+            lr=self.learning_rate,
+            batch_size=self.batch_size,
+            beta=self.beta,
+            validation_eps=self._importance_noise(1)[0],
+        )
+
+    def _importance_noise(self, n_draws=None):
+        """The fixed N(0, I) draws shared by every row: (n_draws, n_components), on the CPU."""
+        n_draws = self.n_importance if n_draws is None else n_draws
+        generator = torch.Generator().manual_seed(self._eval_seed)
+        return torch.randn(n_draws, self.n_components, generator=generator, dtype=torch.float64)
+
+    @property
+    def _module(self):
+        return self.net_.module_
+
+    # ------------------------------------------------------------ features
+    def transform(self, X):
+        """Posterior means mu(x) of q(z|x).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        return self._apply_in_chunks(X, lambda x: self._module.encode(x)[0]).astype(X.dtype, copy=False)
+
+    def inverse_transform(self, Z):
+        """Decoder means E[x|z] of latent rows ``Z``.
+
+        ``inverse_transform`` of standard normal rows gives the decoder means
+        of prior draws; :meth:`sample` adds the observation noise on top.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_components)
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+        """
+        self._check_fitted()
+        Z = check_array(Z, dtype=(np.float64, np.float32))
+        if Z.shape[1] != self.n_components:
+            raise ValueError(f"Z has {Z.shape[1]} columns, but the VAE has n_components={self.n_components}.")
+        module = self._module
+        return self._apply_in_chunks(Z, lambda z: module.mean(module.decode(z))).astype(Z.dtype, copy=False)
+
+    def sample(self, n_samples=1, *, random_state=None):
+        """Draw z ~ N(0, I), then x ~ p(x|z).
+
+        These are true draws from the model: binary for
+        ``likelihood="bernoulli"``, with Gaussian noise of the learned
+        variance for ``"gaussian"``. For the noiseless decoder means use
+        ``inverse_transform(rng.standard_normal((n, n_components)))``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            None continues the estimator's own sampling stream; a value makes
+            this call reproducible on its own.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            In the training data's dtype.
+        """
+        self._check_fitted()
+        n_samples = self._check_n_samples(n_samples)
+        generator = self._sampling_generator(random_state)
+        module = self._module
+        with torch.no_grad():
+            z = torch.randn(n_samples, self.n_components, generator=generator, device=self.device_, dtype=self._torch_dtype)
+            x = module.sample_x(module.decode(z), generator)
+        return x.cpu().numpy().astype(self._training_dtype, copy=False)
+
+    # ---------------------------------------------------------- likelihood
+    def _importance_terms(self, X):
+        """Row-wise (log p(x|z_k), log p(z_k) - log q(z_k|x), KL) on the fixed noise, as ndarrays."""
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        self._check_support(X)
+        module = self._module
+        eps = self._importance_noise().to(device=self.device_, dtype=self._torch_dtype)
+        rows = max(1, _DECODED_ROWS_PER_CALL // self.n_importance)
+        parts = [[], [], []]
+        with torch.no_grad():
+            for start in range(0, X.shape[0], rows):
+                x = self._rows_as_tensor(X[start : start + rows])
+                for part, value in zip(parts, module.importance_terms(x, eps)):
+                    part.append(value.cpu().numpy())
+        return [np.concatenate(part) for part in parts]
+
+    def score_samples(self, X):
+        """Importance-weighted lower bound on log p(x) per row, in nats (Burda et al. 2016).
+
+        log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x) with z_k ~ q(z|x) and
+        K = ``n_importance``: the ELBO at K = 1, tightening towards log p(x)
+        as K grows. The K noise draws are fixed at ``fit`` and shared by
+        every row, so the result is deterministic.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_likelihood_bound : ndarray of shape (n_samples,)
+        """
+        log_px, log_ratio, _ = self._importance_terms(X)
+        log_w = log_px + log_ratio
+        peak = log_w.max(axis=1, keepdims=True)
+        return (peak[:, 0] + np.log(np.mean(np.exp(log_w - peak), axis=1))).astype(np.float64)
+
+    def elbo(self, X):
+        """Evidence lower bound E_q[log p(x|z)] - KL(q(z|x) || p(z)) per row, in nats (beta = 1).
+
+        The expectation averages the ``n_importance`` fixed noise draws; the
+        KL is in closed form.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        elbo : ndarray of shape (n_samples,)
+        """
+        log_px, _, kl = self._importance_terms(X)
+        return (log_px.mean(axis=1) - kl).astype(np.float64)
+
+    def score(self, X, y=None):
+        """Mean of ``score_samples``: higher is better.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -542,12 +542,12 @@ class TorchEstimator(BaseEstimator):
         """Dense device tensor of validated rows, in the model's dtype."""
         return to_tensor(X, self.device_, self._torch_dtype)
 
-    def _apply_in_chunks(self, X, fn):
+    def _apply_in_chunks(self, X, fn, chunk_rows=EVAL_CHUNK_ROWS):
         """Concatenate ``fn(tensor_chunk)`` over row chunks of validated ``X`` as an ndarray."""
         outputs = []
         with torch.no_grad():
-            for start in range(0, X.shape[0], EVAL_CHUNK_ROWS):
-                chunk = self._rows_as_tensor(X[start : start + EVAL_CHUNK_ROWS])
+            for start in range(0, X.shape[0], chunk_rows):
+                chunk = self._rows_as_tensor(X[start : start + chunk_rows])
                 outputs.append(fn(chunk).cpu().numpy())
         return np.concatenate(outputs, axis=0)
 

@@ -312,21 +312,15 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         return x.cpu().numpy().astype(self._training_dtype, copy=False)
 
     # ---------------------------------------------------------- likelihood
-    def _importance_terms(self, X):
-        """Row-wise (log p(x|z_k), log p(z_k) - log q(z_k|x), KL) on the fixed noise, as ndarrays."""
+    def _log_weights(self, X):
+        """log p(x, z_k) - log q(z_k|x) for the fixed noise draws, shape (n_samples, n_importance)."""
         self._check_fitted()
         X = self._validate_X(X, reset=False)
         self._check_support(X)
         module = self._module
         eps = self._importance_noise().to(device=self.device_, dtype=self._torch_dtype)
         rows = max(1, _DECODED_ROWS_PER_CALL // self.n_importance)
-        parts = [[], [], []]
-        with torch.no_grad():
-            for start in range(0, X.shape[0], rows):
-                x = self._rows_as_tensor(X[start : start + rows])
-                for part, value in zip(parts, module.importance_terms(x, eps)):
-                    part.append(value.cpu().numpy())
-        return [np.concatenate(part) for part in parts]
+        return self._apply_in_chunks(X, lambda x: module.log_importance_weights(x, eps), chunk_rows=rows)
 
     def score_samples(self, X):
         """Importance-weighted lower bound on log p(x) per row, in nats (Burda et al. 2016).
@@ -344,16 +338,16 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         -------
         log_likelihood_bound : ndarray of shape (n_samples,)
         """
-        log_px, log_ratio, _ = self._importance_terms(X)
-        log_w = log_px + log_ratio
+        log_w = self._log_weights(X)
         peak = log_w.max(axis=1, keepdims=True)
         return (peak[:, 0] + np.log(np.mean(np.exp(log_w - peak), axis=1))).astype(np.float64)
 
     def elbo(self, X):
-        """Evidence lower bound E_q[log p(x|z)] - KL(q(z|x) || p(z)) per row, in nats (beta = 1).
+        """Evidence lower bound E_q[log p(x|z) + log p(z) - log q(z|x)] per row, in nats (beta = 1).
 
-        The expectation averages the ``n_importance`` fixed noise draws; the
-        KL is in closed form.
+        The expectation is the average of the same ``n_importance`` fixed
+        log-weights that :meth:`score_samples` combines by log-mean-exp, so
+        ``score_samples(X) >= elbo(X)`` on every row (Jensen's inequality).
 
         Parameters
         ----------
@@ -363,8 +357,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         -------
         elbo : ndarray of shape (n_samples,)
         """
-        log_px, _, kl = self._importance_terms(X)
-        return (log_px.mean(axis=1) - kl).astype(np.float64)
+        return self._log_weights(X).mean(axis=1).astype(np.float64)
 
     def score(self, X, y=None):
         """Mean of ``score_samples``: higher is better.

@@ -103,15 +103,13 @@ class VAEModule(nn.Module):
         z = mu + torch.exp(0.5 * log_var) * eps
         return -self.log_likelihood(x, self.decode(z)), gaussian_kl_to_standard_normal(mu, log_var)
 
-    def importance_terms(self, x, eps):
-        """log p(x|z_k) and log p(z_k) - log q(z_k|x) for z_k = mu + sigma * eps_k.
+    def log_importance_weights(self, x, eps):
+        """log p(x|z_k) + log p(z_k) - log q(z_k|x) for z_k = mu + sigma * eps_k, shape (n, K).
 
-        ``eps`` has shape (K, n_components) and is shared by every row; the
-        results have shape (n, K). Also returns the closed-form KL per row.
+        ``eps`` has shape (K, n_components) and is shared by every row.
         """
         mu, log_var = self.encode(x)
-        std = torch.exp(0.5 * log_var)
-        z = mu.unsqueeze(1) + std.unsqueeze(1) * eps.unsqueeze(0)  # (n, K, d)
+        z = mu.unsqueeze(1) + torch.exp(0.5 * log_var).unsqueeze(1) * eps.unsqueeze(0)  # (n, K, d)
         n, k, d = z.shape
         decoded = self.decode(z.reshape(n * k, d))
         if isinstance(decoded, tuple):
@@ -119,10 +117,6 @@ class VAEModule(nn.Module):
         else:
             decoded = decoded.reshape(n, k, -1)
         log_px = self.log_likelihood(x.unsqueeze(1), decoded)
-        # log q(z|x) = log N(eps; 0, I) - sum log sigma, as z is an affine map of eps
-        log_pz_minus_log_qz = (
-            standard_normal_log_density(z)
-            - standard_normal_log_density(eps).unsqueeze(0)
-            + 0.5 * log_var.sum(dim=-1, keepdim=True)
-        )
-        return log_px, log_pz_minus_log_qz, gaussian_kl_to_standard_normal(mu, log_var)
+        # z is an affine map of eps: log q(z|x) = log N(eps; 0, I) - sum_j log sigma_j
+        log_qz = standard_normal_log_density(eps).unsqueeze(0) - 0.5 * log_var.sum(dim=-1, keepdim=True)
+        return log_px + standard_normal_log_density(z) - log_qz

@@ -208,8 +208,13 @@ class ChunkedNet(NeuralNet):
             return ChunkIterator(
                 dataset, batch_size=self.batch_size, generator=self.generator, shuffle=self.shuffle
             )
-        noise = torch.rand(len(dataset), generator=self.generator, device=self.generator.device)
-        return ChunkIterator(dataset, batch_size=self.batch_size, shuffle=False, row_noise=noise)
+        return ChunkIterator(
+            dataset, batch_size=self.batch_size, shuffle=False, row_noise=self.validation_noise(len(dataset))
+        )
+
+    def validation_noise(self, n_rows):
+        """Noise per validation row, drawn once per fit: uniform numbers by default."""
+        return torch.rand(n_rows, generator=self.generator, device=self.generator.device)
 
     def validation_step(self, batch, **fit_params):
         raise NotImplementedError
@@ -331,6 +336,7 @@ class TorchEstimator(BaseEstimator):
 
     _net_class = ChunkedNet
     _epochs_param = "max_iter"
+    _accepts_sparse = True
 
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -349,7 +355,7 @@ class TorchEstimator(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        return self._fit(X, reset=True, epochs=getattr(self, self._epochs_param))
+        return self._fit(X, y, reset=True, epochs=getattr(self, self._epochs_param))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -369,24 +375,24 @@ class TorchEstimator(BaseEstimator):
         self : object
             The updated estimator.
         """
-        return self._fit(X, reset=not hasattr(self, "net_"), epochs=1)
+        return self._fit(X, y, reset=not hasattr(self, "net_"), epochs=1)
 
     def _validate_X(self, X, *, reset):
         return validate_data(
             self,
             X,
             reset=reset,
-            accept_sparse="csr",
+            accept_sparse="csr" if self._accepts_sparse else False,
             dtype=(np.float64, np.float32),
             ensure_min_samples=2 if (reset and self.early_stopping) else 1,
         )
 
-    def _fit(self, X, *, reset, epochs):
+    def _fit(self, X, y, *, reset, epochs):
         X = self._validate_X(X, reset=reset)
         self._check_training_data(X)
         if reset:
             self._initialize(X)
-        X_train, X_valid = self._train_validation_split(X)
+        X_train, X_valid = self._train_validation_split(self._training_rows(X, y))
         net = self.net_
         net.generator = device_generator(self.device_, self._next_seed("_train_rng_state"))
         net.estimator_epoch_offset = self.n_iter_
@@ -436,9 +442,9 @@ class TorchEstimator(BaseEstimator):
             torch.manual_seed(int(seeds[3]))
             if devices:
                 torch.cuda.manual_seed(int(seeds[3]))
-            module = self._build_module(X)
+            modules = self._build_modules(X)
         net = self._net_class(
-            module=module,
+            **modules,
             device=self.device_,
             max_epochs=getattr(self, self._epochs_param),
             shuffle=self.shuffle,
@@ -530,6 +536,10 @@ class TorchEstimator(BaseEstimator):
     # -------------------------------------------------------------- helpers
     def _check_training_data(self, X):
         """Hook: raise ValueError when ``X`` lies outside the model's support."""
+
+    def _training_rows(self, X, y):
+        """Hook: the rows the net trains on (e.g. scaled X with one-hot labels appended)."""
+        return X
 
     def _n_threads(self):
         """Hook: intra-op thread count for training and sampling (None: torch's setting)."""

@@ -525,11 +525,10 @@ class BernoulliRBM(_BaseRBM):
             shuffle=shuffle,
         )
 
-    def _build_module(self, X):
+    def _build_modules(self, X):
         base_rate, _ = column_mean_and_variance(X)
-        return BernoulliRBMModule(
-            X.shape[1], self.n_components, base_rate=base_rate, n_chains=self.batch_size
-        )
+        module = BernoulliRBMModule(X.shape[1], self.n_components, base_rate=base_rate, n_chains=self.batch_size)
+        return {"module": module}
 
     def _has_exact_log_z(self):
         return min(self.n_components, self.n_features_in_) <= EXACT_MAX_UNITS
@@ -717,10 +716,10 @@ class GaussianBinaryRBM(_BaseRBM):
 
     _parameter_constraints: dict = {**_BaseRBM._parameter_constraints, "learn_sigma": ["boolean"]}
 
-    def _build_module(self, X):
+    def _build_modules(self, X):
         mean, variance = column_mean_and_variance(X)
         std = np.where(variance > 0, np.sqrt(variance), 1.0)
-        return GaussianBinaryRBMModule(
+        module = GaussianBinaryRBMModule(
             X.shape[1],
             self.n_components,
             mean=mean,
@@ -729,6 +728,7 @@ class GaussianBinaryRBM(_BaseRBM):
             learn_sigma=self.learn_sigma,
             sigma_floor=0.01 * std,
         )
+        return {"module": module}
 
     def _has_exact_log_z(self):
         return self.n_components <= EXACT_MAX_UNITS

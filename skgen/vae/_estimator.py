@@ -206,7 +206,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     def _user_module(self, spec):
         return spec() if isinstance(spec, type) else copy.deepcopy(spec)
 
-    def _build_module(self, X):
+    def _build_modules(self, X):
         n_features, d = X.shape[1], self.n_components
         if self.encoder is not None:
             encoder = self._user_module(self.encoder)
@@ -224,7 +224,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         if self.likelihood == "gaussian":
             _, variance = column_mean_and_variance(X)
             variance = np.where(variance > 0, variance, 1.0)
-        return VAEModule(encoder, decoder, likelihood=self.likelihood, feature_variance=variance)
+        return {"module": VAEModule(encoder, decoder, likelihood=self.likelihood, feature_variance=variance)}
 
     def _net_params(self):
         return dict(

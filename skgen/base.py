@@ -249,6 +249,23 @@ class _RestoreIncompleteEpoch(Callback):
         self.snapshot_ = None
 
 
+class _KeepBestEpoch(Callback):
+    """Early stopping keeps every module as it was at the epoch with the lowest validation loss."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.history[-1].get("valid_loss_best"):
+            self.best_ = {name: copy.deepcopy(module.state_dict()) for name, module in _modules_of(net)}
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_ is not None:
+            for name, module in _modules_of(net):
+                module.load_state_dict(self.best_[name])
+        self.best_ = None
+
+
 class _DivergenceCheck(Callback):
     """Stops training with :class:`DivergenceError` on a non-finite loss or parameter."""
 
@@ -417,10 +434,7 @@ class TorchEstimator(BaseEstimator):
         new_rows = [self._history_row(row) for row in net.history]
         self.history_ = self.history_ + new_rows
         self.n_iter_ += len(new_rows)
-        callbacks = dict(net.callbacks_)
-        if "early_stopping" in callbacks:  # its copy of the best weights is no longer needed
-            callbacks["early_stopping"].best_model_weights_ = None
-        restore = callbacks["restore_incomplete_epoch"]
+        restore = dict(net.callbacks_)["restore_incomplete_epoch"]
         if restore.interrupted_:
             warnings.warn(
                 f"fit was interrupted; the model is kept as it was after epoch {self.n_iter_}.",
@@ -453,7 +467,8 @@ class TorchEstimator(BaseEstimator):
         net.generator = None
         net.estimator_epoch_offset = 0
         net.initialize()
-        net.module_.to(dtype=self._torch_dtype)
+        for _, module in _modules_of(net):
+            module.to(dtype=self._torch_dtype)
         self.net_ = net
         self.n_iter_ = 0
         self.history_ = []
@@ -490,11 +505,11 @@ class TorchEstimator(BaseEstimator):
                         threshold=self.tol,
                         threshold_mode="abs",
                         lower_is_better=True,
-                        load_best=True,
                         sink=_discard,
                     ),
                 )
             )
+            callbacks.insert(0, ("keep_best_epoch", _KeepBestEpoch()))
         for i, cb in enumerate(self.callbacks or []):
             callbacks.append((f"user_{i}", copy.deepcopy(cb)))
         return callbacks

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgen import VAE, BernoulliRBM, GaussianBinaryRBM
+from skgen import CGAN, GAN, VAE, WGAN, BernoulliRBM, GaussianBinaryRBM
 
 # Tiny settings keep the checks fast; n_components <= 20 gives an exact log Z,
 # and the AIS variant exercises the Monte Carlo path with a fixed seed.
@@ -13,6 +13,11 @@ ESTIMATORS = [
     GaussianBinaryRBM(n_components=24, n_iter=2, n_gibbs_steps=5, n_ais_chains=8, n_ais_betas=50, learn_sigma=True, device="cpu"),
     VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, device="cpu"),
     VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, beta=0.5, early_stopping=True, device="cpu"),
+    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
+    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, pack=2, minibatch_discrimination=True, device="cpu"),
+    WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
+    WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, penalty="clip", early_stopping=True, device="cpu"),
+    CGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
 ]
 
 

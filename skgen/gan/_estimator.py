@@ -1,0 +1,951 @@
+"""GAN, WGAN and CGAN as scikit-learn estimators sharing one adversarial loop."""
+
+import copy
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, column_or_1d
+
+from ..base import EVAL_CHUNK_ROWS, TorchEstimator
+from ..metrics import median_heuristic_bandwidth, mmd2
+from ._module import ConvDiscriminator, ConvGenerator, MLPDiscriminator, MLPGenerator
+from ._net import AdversarialNet
+
+# At most this many rows of X (a deterministic subsample) and as many model
+# samples enter the MMD of ``score``.
+_SCORE_ROWS = 2000
+
+_SHARED_DOC = """
+    n_components : int, default=8
+        Dimension of the latent noise z ~ N(0, I).
+    hidden_layer_sizes : tuple of int, default=(128, 128)
+        Widths of the default MLP discriminator's hidden layers; the
+        generator uses the same widths. Ignored with ``image_shape``.
+    learning_rate : float
+        Step size of both optimizers.
+    batch_size : int, default=64
+        Real rows per discriminator step (and latent rows per generator step).
+    max_iter : int, default=100
+        Epochs: passes of the discriminator over the training rows.
+    n_critic : int
+        Discriminator steps per generator step (the k of k:1 updates).
+    pack : int, default=1
+        PacGAN: the discriminator judges ``pack`` rows concatenated, which
+        penalises mode collapse (Lin et al. 2018). ``transform`` and
+        ``score_samples`` pack each row with copies of itself.
+    scale : {"auto", "standard", "minmax"} or None, default="auto"
+        How the estimator rescales the data for the networks (samples are
+        mapped back): "standard" per-feature mean and standard deviation;
+        "minmax" one range for all features onto [-1, 1] (for the tanh output
+        of convolutional generators); "auto" picks "minmax" with
+        ``image_shape`` and "standard" otherwise; None trains on X as is.
+    image_shape : tuple (C, H, W) or None, default=None
+        Rows are flat images: use DCGAN-style convolutional networks
+        (strided convolutions, LeakyReLU(0.2) in the discriminator, batch
+        norm where it is valid, tanh output).
+    generator, discriminator : torch.nn.Module class or instance, default=None
+        Your own networks. A class is instantiated with no arguments, an
+        instance is deep-copied at ``fit``. The generator maps latent rows
+        (and one-hot labels, for CGAN) to data rows in the network scale; the
+        discriminator maps rows (packed, and one-hot labels for CGAN) to one
+        logit per row and has a ``features`` method (its penultimate layer).
+    device : str or torch.device, default="auto"
+    random_state : int, RandomState instance or None, default=None
+        The only source of randomness.
+    verbose : int, default=0
+        0 silent; 1 a progress bar showing both losses; 2 a line per epoch.
+    callbacks : list of skorch callbacks or None, default=None
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows and stop when the MMD^2
+        between them and samples from fixed latent draws has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs, keeping the best epoch.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    shuffle : bool, default=True
+"""
+
+_SHARED_ATTRIBUTES = """
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    n_iter_ : int
+        Epochs run.
+    history_ : list of dict
+        Per epoch: ``discriminator_loss``, ``generator_loss``,
+        ``wasserstein_estimate`` (mean critic or logit gap between real and
+        generated rows), ``train_loss`` (= the discriminator loss), ``dur``,
+        and ``valid_loss`` (MMD^2) with early stopping.
+    device_ : str
+    net_ : skorch.NeuralNet
+        The skorch net; ``net_.generator_`` and ``net_.discriminator_`` are
+        the torch modules.
+"""
+
+
+class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
+    """What GAN, WGAN and CGAN share: networks, data scaling, sampling, features, scoring.
+
+    Subclasses provide ``_objective_params()``: the net's objective settings
+    and ``(optimizer class, kwargs)`` for the generator and the discriminator.
+    """
+
+    _parameter_constraints: dict = {
+        **TorchEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [tuple, list],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_critic": [Interval(Integral, 1, None, closed="left")],
+        "pack": [Interval(Integral, 1, None, closed="left")],
+        "scale": [StrOptions({"auto", "standard", "minmax"}), None],
+        "image_shape": [tuple, list, None],
+        "generator": [torch.nn.Module, type, None],
+        "discriminator": [torch.nn.Module, type, None],
+    }
+
+    _net_class = AdversarialNet
+    _accepts_sparse = False
+
+    @property
+    def _n_classes(self):
+        return 0
+
+    # --------------------------------------------------------- data scaling
+    def _fit_scaling(self, X):
+        """Fit the affine map to the scale the networks train on."""
+        kind = ("minmax" if self.image_shape is not None else "standard") if self.scale == "auto" else self.scale
+        if kind == "standard":
+            shift, spread = X.mean(axis=0), X.std(axis=0)
+            spread = np.where(spread > 0, spread, 1.0)
+        elif kind == "minmax":  # one range for all features keeps images' contrast
+            low, high = float(X.min()), float(X.max())
+            shift = np.full(X.shape[1], (low + high) / 2)
+            spread = np.full(X.shape[1], (high - low) / 2 if high > low else 1.0)
+        else:
+            shift, spread = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        self._shift, self._spread = shift.astype(np.float64), spread.astype(np.float64)
+
+    def _to_network_scale(self, X):
+        return ((X - self._shift) / self._spread).astype(X.dtype, copy=False)
+
+    def _to_data_scale(self, X):
+        return (X * self._spread + self._shift).astype(self._training_dtype, copy=False)
+
+    # -------------------------------------------------------------- building
+    def _initialize(self, X):
+        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
+            raise ValueError(
+                f"image_shape={tuple(self.image_shape)} has {math.prod(self.image_shape)} values per "
+                f"image, but X has {X.shape[1]} features."
+            )
+        self._fit_scaling(X)
+        super()._initialize(X)
+        net = self.net_
+        net.validation_bandwidth = median_heuristic_bandwidth(self._to_network_scale(X))
+        self._discriminator.eval()
+        with torch.no_grad():
+            probe = torch.zeros(2, X.shape[1], device=self.device_, dtype=self._torch_dtype)
+            onehot = torch.zeros(2, self._n_classes, device=self.device_, dtype=self._torch_dtype)
+            features = net._discriminate(probe, onehot if self._n_classes else None, features=True)
+        self._n_discriminator_features = features.shape[1]
+
+    def _training_rows(self, X, y):
+        return self._to_network_scale(X)
+
+    def _user_module(self, spec):
+        return spec() if isinstance(spec, type) else copy.deepcopy(spec)
+
+    def _discriminator_options(self):
+        """(batch_norm, minibatch_features) of the default discriminator."""
+        return True, False
+
+    def _build_modules(self, X):
+        n_features, k = X.shape[1], self._n_classes
+        batch_norm, minibatch_features = self._discriminator_options()
+        if self.generator is not None:
+            generator = self._user_module(self.generator)
+        elif self.image_shape is not None:
+            generator = ConvGenerator(self.n_components, tuple(self.image_shape), n_classes=k)
+        else:
+            generator = MLPGenerator(self.n_components, tuple(self.hidden_layer_sizes), n_features, n_classes=k)
+        if self.discriminator is not None:
+            discriminator = self._user_module(self.discriminator)
+        elif self.image_shape is not None:
+            discriminator = ConvDiscriminator(
+                tuple(self.image_shape),
+                n_classes=k,
+                pack=self.pack,
+                batch_norm=batch_norm,
+                minibatch_features=minibatch_features,
+            )
+        else:
+            discriminator = MLPDiscriminator(
+                self.pack * (n_features + k), tuple(self.hidden_layer_sizes), minibatch_features=minibatch_features
+            )
+        return {"module": generator, "discriminator": discriminator}
+
+    def _net_params(self):
+        return dict(
+            batch_size=self.batch_size,
+            n_critic=self.n_critic,
+            pack=self.pack,
+            n_components=self.n_components,
+            n_classes=self._n_classes,
+            **self._objective_params(),
+        )
+
+    @property
+    def _generator(self):
+        return self.net_.generator_
+
+    @property
+    def _discriminator(self):
+        return self.net_.discriminator_
+
+    # -------------------------------------------------------------- sampling
+    def _latent(self, n_samples, generator):
+        return torch.randn(n_samples, self.n_components, generator=generator, device=self.device_, dtype=self._torch_dtype)
+
+    def _generate(self, z, y_onehot=None):
+        """Generator output in the data scale for latent rows ``z`` (a device tensor), in eval mode."""
+        self._generator.eval()
+        with torch.no_grad():
+            x = self._generator(z) if y_onehot is None else self._generator(z, y_onehot)
+        return self._to_data_scale(x.cpu().numpy())
+
+    def _check_latent(self, Z):
+        self._check_fitted()
+        Z = check_array(Z, dtype=(np.float64, np.float32), ensure_min_samples=0)
+        if Z.shape[1] != self.n_components:
+            raise ValueError(f"Z has {Z.shape[1]} columns, but the generator takes n_components={self.n_components}.")
+        return torch.as_tensor(Z, device=self.device_, dtype=self._torch_dtype)
+
+    # ---------------------------------------------------------- discriminator
+    def _discriminator_output(self, X, y_onehot=None, *, features):
+        """Logits or penultimate features of validated rows X, each packed with copies of itself."""
+        net, discriminator = self.net_, self._discriminator
+        discriminator.eval()
+        X = self._to_network_scale(X)
+        outputs = []
+        with torch.no_grad():
+            for start in range(0, X.shape[0], EVAL_CHUNK_ROWS):
+                x = self._rows_as_tensor(X[start : start + EVAL_CHUNK_ROWS]).repeat_interleave(self.pack, dim=0)
+                onehot = None
+                if y_onehot is not None:
+                    onehot = y_onehot[start : start + EVAL_CHUNK_ROWS].repeat_interleave(self.pack, dim=0)
+                outputs.append(net._discriminate(x, onehot, features=features).cpu().numpy())
+        if not outputs:
+            return np.empty((0, self._n_discriminator_features) if features else (0,))
+        return np.concatenate(outputs, axis=0).astype(np.float64)
+
+    @staticmethod
+    def _score_subsample(n_rows):
+        """Deterministic subsample of at most _SCORE_ROWS row indices."""
+        if n_rows <= _SCORE_ROWS:
+            return np.arange(n_rows)
+        return np.sort(check_random_state(0).choice(n_rows, _SCORE_ROWS, replace=False))
+
+    @staticmethod
+    def _negative_mmd2(X, samples):
+        """-MMD^2 (unbiased, RBF) between X and model samples, bandwidth from X alone."""
+        return -mmd2(X, samples, bandwidth=median_heuristic_bandwidth(X))
+
+    @property
+    def _n_features_out(self):
+        return self._n_discriminator_features
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class _UnconditionalAdversarial(_BaseAdversarial):
+    """The public methods of GAN and WGAN."""
+
+    def sample(self, n_samples=1, *, random_state=None):
+        """Draw z ~ N(0, I) and return the generator's output x = g(z).
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            None continues the estimator's own sampling stream; a value makes
+            this call reproducible on its own.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            In the training data's dtype and scale.
+        """
+        self._check_fitted()
+        n_samples = self._check_n_samples(n_samples)
+        return self._generate(self._latent(n_samples, self._sampling_generator(random_state)))
+
+    def generate(self, Z):
+        """Map given latent rows through the generator (for latent-space exploration).
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_components)
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+        """
+        return self._generate(self._check_latent(Z))
+
+    def transform(self, X):
+        """The discriminator's penultimate-layer features of each row (deterministic).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        return self._discriminator_output(X, features=True).astype(X.dtype, copy=False)
+
+    def score_samples(self, X):
+        """The discriminator's logit (critic value for WGAN) of each row: higher = more like the training data.
+
+        Not a log-density: it is only comparable between rows for one fitted
+        model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        return self._discriminator_output(X, features=False)
+
+    def score(self, X, y=None):
+        """Sample fidelity: minus the unbiased MMD^2 between X and model samples (higher is better).
+
+        At most 2000 rows of X (a deterministic subsample) are compared with
+        as many samples, drawn from a seed fixed at ``fit`` (the ``sample``
+        stream is not advanced), with an RBF kernel whose bandwidth is the
+        median heuristic on X alone: deterministic for a fitted model, so
+        ``GridSearchCV`` works without a scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        X = X[self._score_subsample(X.shape[0])]
+        samples = self._generate(self._latent(max(len(X), 2), self._eval_generator()))
+        return self._negative_mmd2(X, samples)
+
+
+class GAN(_UnconditionalAdversarial):
+    __doc__ = (
+        """Generative adversarial network (Goodfellow et al. 2014).
+
+    A generator x = g(z), z ~ N(0, I), plays against a discriminator d(x)
+    that outputs the logit of "x is real". The discriminator minimises
+    -[log d(x) + log(1 - d(g(z)))]; the generator either maximises
+    log d(g(z)) (``loss="non-saturating"``, the default: strong gradients
+    early on) or minimises log(1 - d(g(z))) (``loss="minimax"``, the original
+    game). Adam with betas (0.5, 0.999), as in DCGAN.
+
+    Parameters
+    ----------
+    loss : {"non-saturating", "minimax"}, default="non-saturating"
+        The generator's objective.
+    label_smoothing : float, default=0.0
+        One-sided label smoothing: real rows get the target 1 - smoothing
+        (e.g. 0.1); fake rows keep 0 (Salimans et al. 2016).
+    feature_matching : bool, default=False
+        The generator matches the mean of the discriminator's features on
+        real and generated rows instead of fooling its output.
+    minibatch_discrimination : bool, default=False
+        Add minibatch features to the discriminator, so it sees how similar
+        the rows of a batch are (Salimans et al. 2016).
+    historical_averaging : float, default=0.0
+        Weight of the penalty ||theta - mean of past theta||^2 on both
+        players (Salimans et al. 2016).
+    learning_rate : float, default=2e-4
+    n_critic : int, default=1
+"""
+        + _SHARED_DOC
+        + """
+    Attributes
+    ----------"""
+        + _SHARED_ATTRIBUTES
+        + """
+    Examples
+    --------
+    >>> from skgen import GAN
+    >>> from skgen.datasets import make_gaussian_mixture
+    >>> X, centers, std = make_gaussian_mixture("ring", 500, random_state=0)
+    >>> gan = GAN(max_iter=2, random_state=0).fit(X)
+    >>> gan.sample(3).shape
+    (3, 2)
+    >>> gan.score_samples(X[:2]).shape
+    (2,)
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseAdversarial._parameter_constraints,
+        "loss": [StrOptions({"non-saturating", "minimax"})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "feature_matching": ["boolean"],
+        "minibatch_discrimination": ["boolean"],
+        "historical_averaging": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=8,
+        *,
+        loss="non-saturating",
+        hidden_layer_sizes=(128, 128),
+        learning_rate=2e-4,
+        batch_size=64,
+        max_iter=100,
+        n_critic=1,
+        label_smoothing=0.0,
+        feature_matching=False,
+        minibatch_discrimination=False,
+        historical_averaging=0.0,
+        pack=1,
+        scale="auto",
+        image_shape=None,
+        generator=None,
+        discriminator=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+    ):
+        self.n_components = n_components
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.n_critic = n_critic
+        self.label_smoothing = label_smoothing
+        self.feature_matching = feature_matching
+        self.minibatch_discrimination = minibatch_discrimination
+        self.historical_averaging = historical_averaging
+        self.pack = pack
+        self.scale = scale
+        self.image_shape = image_shape
+        self.generator = generator
+        self.discriminator = discriminator
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+
+    def _discriminator_options(self):
+        return True, self.minibatch_discrimination
+
+    def _objective_params(self):
+        adam = (torch.optim.Adam, {"lr": self.learning_rate, "betas": (0.5, 0.999)})
+        return dict(
+            objective="gan",
+            generator_loss_kind=self.loss,
+            label_smoothing=self.label_smoothing,
+            feature_matching=self.feature_matching,
+            historical_averaging=self.historical_averaging,
+            generator_optimizer=adam,
+            discriminator_optimizer=adam,
+        )
+
+
+class WGAN(_UnconditionalAdversarial):
+    __doc__ = (
+        """Wasserstein GAN with a gradient penalty or weight clipping.
+
+    A critic f (no sigmoid) estimates the Wasserstein-1 distance
+    E[f(x)] - E[f(g(z))]; it minimises E[f(g(z))] - E[f(x)] while the
+    generator minimises -E[f(g(z))]. The critic must be 1-Lipschitz:
+
+    * ``penalty="gp"`` (default; Gulrajani et al. 2017) adds
+      ``gp_weight`` * E[(||grad f(x_hat)||_2 - 1)^2] on random interpolates
+      x_hat between real and generated rows, with Adam (betas (0.5, 0.9)).
+      The default critic has no batch norm, since the penalty is per sample.
+    * ``penalty="clip"`` (Arjovsky et al. 2017, the original algorithm) clips
+      every critic weight to [-clip_value, clip_value] after each step, with
+      RMSprop.
+
+    ``history_`` records the critic's Wasserstein estimate
+    E[f(x)] - E[f(g(z))] per epoch (``wasserstein_estimate``): the quantity
+    to watch, it should shrink as training goes on.
+
+    Parameters
+    ----------
+    penalty : {"gp", "clip"}, default="gp"
+    gp_weight : float, default=10.0
+    clip_value : float, default=0.01
+    learning_rate : float, default=1e-4
+        Use about 5e-5 with ``penalty="clip"`` (RMSprop, as in the paper).
+    n_critic : int, default=5
+"""
+        + _SHARED_DOC
+        + """
+    Attributes
+    ----------"""
+        + _SHARED_ATTRIBUTES
+        + """
+    Examples
+    --------
+    >>> from skgen import WGAN
+    >>> from skgen.datasets import make_gaussian_mixture
+    >>> X, centers, std = make_gaussian_mixture("ring", 500, random_state=0)
+    >>> wgan = WGAN(max_iter=2, random_state=0).fit(X)
+    >>> wgan.sample(3).shape
+    (3, 2)
+    >>> "wasserstein_estimate" in wgan.history_[-1]
+    True
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseAdversarial._parameter_constraints,
+        "penalty": [StrOptions({"gp", "clip"})],
+        "gp_weight": [Interval(Real, 0, None, closed="left")],
+        "clip_value": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        n_components=8,
+        *,
+        penalty="gp",
+        gp_weight=10.0,
+        clip_value=0.01,
+        hidden_layer_sizes=(128, 128),
+        learning_rate=1e-4,
+        batch_size=64,
+        max_iter=100,
+        n_critic=5,
+        pack=1,
+        scale="auto",
+        image_shape=None,
+        generator=None,
+        discriminator=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+    ):
+        self.n_components = n_components
+        self.penalty = penalty
+        self.gp_weight = gp_weight
+        self.clip_value = clip_value
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.n_critic = n_critic
+        self.pack = pack
+        self.scale = scale
+        self.image_shape = image_shape
+        self.generator = generator
+        self.discriminator = discriminator
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+
+    def _discriminator_options(self):
+        return self.penalty == "clip", False
+
+    def _objective_params(self):
+        if self.penalty == "gp":
+            optimizer = (torch.optim.Adam, {"lr": self.learning_rate, "betas": (0.5, 0.9)})
+        else:
+            optimizer = (torch.optim.RMSprop, {"lr": self.learning_rate})
+        return dict(
+            objective="wasserstein",
+            penalty=self.penalty,
+            gp_weight=self.gp_weight,
+            clip_value=self.clip_value,
+            generator_optimizer=optimizer,
+            discriminator_optimizer=optimizer,
+        )
+
+
+class CGAN(_BaseAdversarial):
+    __doc__ = (
+        """Conditional GAN (Mirza & Osindero 2014): generator and discriminator both receive the label.
+
+    ``fit(X, y)`` takes class labels (any labels a classifier accepts; one
+    class is allowed). The objectives and stabilisers are those of
+    :class:`GAN`.
+
+    Parameters
+    ----------
+    loss : {"non-saturating", "minimax"}, default="non-saturating"
+    label_smoothing : float, default=0.0
+    feature_matching : bool, default=False
+    minibatch_discrimination : bool, default=False
+    historical_averaging : float, default=0.0
+        As in :class:`GAN`.
+    learning_rate : float, default=2e-4
+    n_critic : int, default=1
+"""
+        + _SHARED_DOC
+        + """
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in ``fit``.
+    class_prior_ : ndarray of shape (n_classes,)
+        Their frequencies in the training data."""
+        + _SHARED_ATTRIBUTES
+        + """
+    Notes
+    -----
+    ``transform``, ``score_samples``, ``score`` and ``generate`` take an
+    optional ``y``. Without it they combine the classes deterministically
+    with the training frequencies: features are averaged with weights
+    ``class_prior_``, logits combine as log sum_k prior_k exp(logit_k), and
+    ``generate`` / ``score`` assign labels to rows in proportion to the
+    frequencies.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import CGAN
+    >>> X, y = load_digits(return_X_y=True)
+    >>> cgan = CGAN(max_iter=1, random_state=0).fit(X / 16, y)
+    >>> X7, y7 = cgan.sample(5, y=7)
+    >>> X7.shape, set(y7.tolist())
+    ((5, 64), {7})
+    """
+    )
+
+    _parameter_constraints: dict = dict(GAN._parameter_constraints)
+
+    def __init__(
+        self,
+        n_components=8,
+        *,
+        loss="non-saturating",
+        hidden_layer_sizes=(128, 128),
+        learning_rate=2e-4,
+        batch_size=64,
+        max_iter=100,
+        n_critic=1,
+        label_smoothing=0.0,
+        feature_matching=False,
+        minibatch_discrimination=False,
+        historical_averaging=0.0,
+        pack=1,
+        scale="auto",
+        image_shape=None,
+        generator=None,
+        discriminator=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+    ):
+        self.n_components = n_components
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.n_critic = n_critic
+        self.label_smoothing = label_smoothing
+        self.feature_matching = feature_matching
+        self.minibatch_discrimination = minibatch_discrimination
+        self.historical_averaging = historical_averaging
+        self.pack = pack
+        self.scale = scale
+        self.image_shape = image_shape
+        self.generator = generator
+        self.discriminator = discriminator
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+
+    _discriminator_options = GAN._discriminator_options
+    _objective_params = GAN._objective_params
+
+    @property
+    def _n_classes(self):
+        return len(self.classes_)
+
+    # ---------------------------------------------------------------- labels
+    def _check_y(self, X, y):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels.")
+        return y
+
+    def _label_index(self, y):
+        """Positions of labels in ``classes_``; a label never seen in fit raises ValueError."""
+        y = np.asarray(y)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}; known: {self.classes_.tolist()}.")
+        return np.searchsorted(self.classes_, y)
+
+    def _onehot(self, index):
+        return torch.as_tensor(np.eye(self._n_classes)[index], device=self.device_, dtype=self._torch_dtype)
+
+    def _frequency_index(self, n):
+        """n class positions in proportion to the training frequencies (largest remainders), in class order."""
+        exact = self.class_prior_ * n
+        counts = np.floor(exact).astype(int)
+        counts[np.argsort(counts - exact)[: n - counts.sum()]] += 1
+        return np.repeat(np.arange(self._n_classes), counts)
+
+    # --------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the conditional model from scratch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : CGAN
+        """
+        return self._fit_labels(X, y, epochs=self.max_iter)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """One more epoch over (X, y); the first call fixes ``classes_`` from ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : CGAN
+        """
+        if not hasattr(self, "net_"):
+            return self._fit_labels(X, y, epochs=1)
+        X = self._validate_X(X, reset=False)
+        y = self._check_y(X, y)
+        return self._fit(X, self._label_index(y), reset=False, epochs=1)
+
+    def _fit_labels(self, X, y, *, epochs):
+        """Fit from scratch, fixing ``classes_`` and ``class_prior_`` from y."""
+        X = self._validate_X(X, reset=True)  # X's errors (sparse, NaN, ...) come before y's
+        y = self._check_y(X, y)
+        self.classes_, index, counts = np.unique(y, return_inverse=True, return_counts=True)
+        self.class_prior_ = counts / counts.sum()
+        return self._fit(X, index, reset=True, epochs=epochs)
+
+    def _training_rows(self, X, y):
+        onehot = np.eye(self._n_classes, dtype=X.dtype)[y]
+        return np.hstack([self._to_network_scale(X), onehot])
+
+    # -------------------------------------------------------------- sampling
+    def sample(self, n_samples=1, *, y=None, random_state=None):
+        """Draw labelled samples: returns ``(X, y)`` like ``GaussianMixture.sample``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        y : label, array-like of shape (n_samples,) or None, default=None
+            None draws labels from the training class frequencies; a single
+            label gives that label for every row; an array gives one per row.
+        random_state : int, RandomState instance or None, default=None
+            None continues the estimator's own sampling stream.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+        y : ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        n_samples = self._check_n_samples(n_samples)
+        generator = self._sampling_generator(random_state)
+        if y is None:
+            prior = torch.as_tensor(self.class_prior_, device=self.device_)
+            index = torch.multinomial(prior, n_samples, replacement=True, generator=generator).cpu().numpy()
+            index = index if n_samples else np.empty(0, dtype=int)
+        else:
+            labels = np.asarray(y)
+            if labels.ndim == 0:
+                labels = np.repeat(labels, n_samples)
+            elif labels.shape != (n_samples,):
+                raise ValueError(f"y must be one label or {n_samples} labels, got shape {labels.shape}.")
+            index = self._label_index(labels)
+        X = self._generate(self._latent(n_samples, generator), self._onehot(index))
+        return X, self.classes_[index]
+
+    def generate(self, Z, y=None):
+        """Map latent rows (and labels) through the generator.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_components)
+        y : label, array-like of shape (n_samples,) or None, default=None
+            None assigns labels in proportion to the training frequencies
+            (in class order).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+        """
+        z = self._check_latent(Z)
+        n = z.shape[0]
+        if y is None:
+            index = self._frequency_index(n)
+        else:
+            labels = np.asarray(y)
+            index = self._label_index(np.repeat(labels, n) if labels.ndim == 0 else labels)
+            if len(index) != n:
+                raise ValueError(f"y must be one label or {n} labels, got {len(index)}.")
+        return self._generate(z, self._onehot(index))
+
+    # ----------------------------------------------------------- discriminator
+    def _per_class(self, X, y, features):
+        """Discriminator output with labels y, or with every class (stacked on a last axis) when y is None."""
+        if y is not None:
+            index = self._label_index(self._check_y(X, y))
+            return self._discriminator_output(X, self._onehot(index), features=features)
+        outputs = [
+            self._discriminator_output(X, self._onehot(np.full(len(X), k)), features=features)
+            for k in range(self._n_classes)
+        ]
+        return np.stack(outputs, axis=-1)
+
+    def transform(self, X, y=None):
+        """The discriminator's penultimate features given y (without y: averaged with the class frequencies).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None, default=None
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        features = self._per_class(X, y, features=True)
+        if y is None:
+            features = features @ self.class_prior_
+        return features.astype(X.dtype, copy=False)
+
+    def score_samples(self, X, y=None):
+        """Discriminator logit given y; without y, log sum_k prior_k exp(logit_k). Higher = more realistic.
+
+        Not a log-density.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None, default=None
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        logits = self._per_class(X, y, features=False)
+        if y is None:
+            weighted = logits + np.log(self.class_prior_)
+            peak = weighted.max(axis=1, keepdims=True)
+            logits = peak[:, 0] + np.log(np.exp(weighted - peak).sum(axis=1))
+        return logits
+
+    def score(self, X, y=None):
+        """Minus the unbiased MMD^2 between X and model samples (see :meth:`GAN.score`).
+
+        With ``y`` the samples get the rows' labels and the labels (one-hot)
+        are part of the compared rows; without it labels are assigned in
+        proportion to the training frequencies and only X is compared.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None, default=None
+
+        Returns
+        -------
+        score : float
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        rows = self._score_subsample(X.shape[0])
+        index = self._label_index(self._check_y(X, y))[rows] if y is not None else self._frequency_index(len(rows))
+        X = X[rows]
+        samples = self._generate(self._latent(len(rows), self._eval_generator()), self._onehot(index))
+        if y is not None:
+            onehot = np.eye(self._n_classes)[index]
+            X, samples = np.hstack([X, onehot]), np.hstack([samples, onehot])
+        return self._negative_mmd2(X, samples)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags

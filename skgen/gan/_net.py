@@ -1,0 +1,212 @@
+"""The skorch net shared by GAN, WGAN and CGAN: one adversarial loop, k:1 updates."""
+
+import torch
+import torch.nn.functional as F
+from skorch.callbacks import PassthroughScoring
+
+from ..base import ChunkedNet
+from ..metrics._torch import unbiased_mmd2
+from ._module import (
+    HistoricalAverage,
+    critic_loss,
+    discriminator_loss,
+    feature_matching_loss,
+    generator_loss,
+    gradient_penalty,
+    pack_rows,
+)
+
+
+class AdversarialNet(ChunkedNet):
+    """Trains a generator (``module``, registered as ``generator_``) against ``discriminator``.
+
+    One ``train_step`` runs a chunk of mini-batches: every mini-batch of real
+    rows feeds one discriminator (critic) step, and every ``n_critic``-th
+    one is followed by a generator step on a fresh latent batch of the same
+    size. Objectives: ``objective="gan"`` (cross-entropy discriminator,
+    ``generator_loss_kind`` "non-saturating" or "minimax") or
+    ``objective="wasserstein"`` (critic, ``penalty`` "gp" or "clip").
+
+    Targets (one-hot labels) travel as the last ``n_classes`` columns of the
+    chunk's rows, so conditional and unconditional models share the loop.
+    The validation loss is the unbiased MMD^2 between the validation rows and
+    samples from fixed latent draws.
+    """
+
+    def __init__(
+        self,
+        module,
+        *args,
+        discriminator=None,
+        generator_optimizer=None,
+        discriminator_optimizer=None,
+        objective="gan",
+        generator_loss_kind="non-saturating",
+        penalty="gp",
+        gp_weight=10.0,
+        clip_value=0.01,
+        n_critic=1,
+        label_smoothing=0.0,
+        feature_matching=False,
+        historical_averaging=0.0,
+        pack=1,
+        n_components=2,
+        n_classes=0,
+        validation_bandwidth=1.0,
+        shuffle=True,
+        **kwargs,
+    ):
+        # set before skorch's __init__: afterwards skorch refuses torch modules outside initialize_*
+        self.discriminator = discriminator
+        self.generator_optimizer = generator_optimizer
+        self.discriminator_optimizer = discriminator_optimizer
+        self.objective = objective
+        self.generator_loss_kind = generator_loss_kind
+        self.penalty = penalty
+        self.gp_weight = gp_weight
+        self.clip_value = clip_value
+        self.n_critic = n_critic
+        self.label_smoothing = label_smoothing
+        self.feature_matching = feature_matching
+        self.historical_averaging = historical_averaging
+        self.pack = pack
+        self.n_components = n_components
+        self.n_classes = n_classes
+        self.validation_bandwidth = validation_bandwidth
+        self.shuffle = shuffle
+        super().__init__(module, *args, **kwargs)
+
+    # --------------------------------------------------------------- set-up
+    def initialize_module(self):
+        self.generator_ = self.module
+        self.discriminator_ = self.discriminator
+        return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        (g_class, g_kwargs), (d_class, d_kwargs) = self.generator_optimizer, self.discriminator_optimizer
+        self.generator_optimizer_ = g_class(self.generator_.parameters(), **g_kwargs)
+        self.discriminator_optimizer_ = d_class(self.discriminator_.parameters(), **d_kwargs)
+        return self
+
+    def get_default_callbacks(self):
+        parts = [
+            (name, PassthroughScoring(name=name, on_train=True))
+            for name in ("generator_loss", "discriminator_loss", "wasserstein_estimate")
+        ]
+        return super().get_default_callbacks() + parts
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.steps_since_generator_ = 0
+        self.averages_ = None
+        if self.historical_averaging:
+            self.averages_ = (HistoricalAverage(self.generator_), HistoricalAverage(self.discriminator_))
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        # training-only state, not kept in the fitted (and pickled) net
+        del self.steps_since_generator_, self.averages_
+
+    # ----------------------------------------------------------------- steps
+    def _split(self, rows):
+        """Data part and one-hot part (None when unconditional) of chunk rows."""
+        if not self.n_classes:
+            return rows, None
+        return rows[:, : -self.n_classes], rows[:, -self.n_classes :]
+
+    def _latent(self, n, like):
+        return torch.randn(n, self.n_components, generator=self.generator, device=like.device, dtype=like.dtype)
+
+    def _packed(self, x, y_onehot):
+        """Rows grouped ``pack`` at a time (rows are recycled to fill the last group)."""
+        n = x.shape[0]
+        n_packed = -(-n // self.pack) * self.pack
+        if n_packed != n:
+            index = torch.arange(n_packed, device=x.device) % n
+            x = x[index]
+            y_onehot = None if y_onehot is None else y_onehot[index]
+        y_packed = None if y_onehot is None else pack_rows(y_onehot, self.pack)
+        return pack_rows(x, self.pack), y_packed
+
+    def _discriminate(self, x, y_onehot, features=False):
+        packed, y_packed = self._packed(x, y_onehot)
+        if features:
+            return self.discriminator_.features(packed, y_packed)
+        return self.discriminator_(packed, y_packed)
+
+    def _discriminator_step(self, real, y_onehot):
+        fake = self.generator_(self._latent(real.shape[0], real), y_onehot).detach()
+        real_scores = self._discriminate(real, y_onehot)
+        fake_scores = self._discriminate(fake, y_onehot)
+        if self.objective == "wasserstein":
+            loss = critic_loss(real_scores, fake_scores)
+            if self.penalty == "gp":
+                real_p, y_p = self._packed(real, y_onehot)
+                fake_p, _ = self._packed(fake, y_onehot)
+                loss = loss + self.gp_weight * gradient_penalty(self.discriminator_, real_p, fake_p, self.generator, y_p)
+        else:
+            loss = discriminator_loss(real_scores, fake_scores, label_smoothing=self.label_smoothing)
+        if self.averages_ is not None:
+            loss = loss + self.historical_averaging * self.averages_[1].penalty()
+        self.discriminator_optimizer_.zero_grad(set_to_none=True)
+        loss.backward()
+        self.discriminator_optimizer_.step()
+        if self.objective == "wasserstein" and self.penalty == "clip":
+            with torch.no_grad():
+                for p in self.discriminator_.parameters():
+                    p.clamp_(-self.clip_value, self.clip_value)
+        if self.averages_ is not None:
+            self.averages_[1].update()
+        wasserstein = (real_scores.mean() - fake_scores.mean()).detach()
+        return loss.detach(), wasserstein
+
+    def _generator_step(self, real, y_onehot):
+        fake = self.generator_(self._latent(real.shape[0], real), y_onehot)
+        if self.feature_matching:
+            real_features = self._discriminate(real, y_onehot, features=True).detach()
+            loss = feature_matching_loss(real_features, self._discriminate(fake, y_onehot, features=True))
+        elif self.objective == "wasserstein":
+            loss = -self._discriminate(fake, y_onehot).mean()
+        else:
+            loss = generator_loss(self._discriminate(fake, y_onehot), self.generator_loss_kind)
+        if self.averages_ is not None:
+            loss = loss + self.historical_averaging * self.averages_[0].penalty()
+        self.generator_optimizer_.zero_grad(set_to_none=True)
+        loss.backward()
+        self.generator_optimizer_.step()
+        if self.averages_ is not None:
+            self.averages_[0].update()
+        return loss.detach()
+
+    def train_step(self, batch, **fit_params):
+        self.generator_.train()
+        self.discriminator_.train()
+        d_losses, g_losses, estimates = [], [], []
+        for start, stop in batch.batch_bounds:
+            real, y_onehot = self._split(batch.X[start:stop])
+            d_loss, estimate = self._discriminator_step(real, y_onehot)
+            d_losses.append(d_loss)
+            estimates.append(estimate)
+            self.steps_since_generator_ += 1
+            if self.steps_since_generator_ == self.n_critic:
+                self.steps_since_generator_ = 0
+                g_losses.append(self._generator_step(real, y_onehot))
+        d_loss = torch.stack(d_losses).mean()
+        self.history.record_batch("discriminator_loss", float(d_loss))
+        self.history.record_batch("wasserstein_estimate", float(torch.stack(estimates).mean()))
+        if g_losses:
+            self.history.record_batch("generator_loss", float(torch.stack(g_losses).mean()))
+        return {"loss": d_loss, "y_pred": None}
+
+    def validation_noise(self, n_rows):
+        """Latent rows for the validation samples, drawn once per fit."""
+        return torch.randn(n_rows, self.n_components, generator=self.generator, device=self.generator.device)
+
+    @torch.no_grad()
+    def validation_step(self, batch, **fit_params):
+        self.generator_.eval()
+        real, y_onehot = self._split(batch.X)
+        z = batch.row_noise.to(real.dtype)  # latent rows fixed for the whole fit
+        fake = self.generator_(z, y_onehot)
+        if self.n_classes:
+            real, fake = torch.cat([real, y_onehot], 1), torch.cat([fake, y_onehot], 1)
+        loss = unbiased_mmd2(real, fake, self.validation_bandwidth) if len(real) > 1 else F.mse_loss(fake, real)
+        return {"loss": loss, "y_pred": None}

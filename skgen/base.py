@@ -447,7 +447,7 @@ class TorchEstimator(BaseEstimator):
         seeds = rng.randint(0, 2**31 - 1, size=4)
         self.device_ = resolve_device(self.device)
         self._training_dtype = X.dtype
-        self._torch_dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        self._torch_dtype = self._compute_dtype or (torch.float64 if X.dtype == np.float64 else torch.float32)
         self._train_rng_state = torch.Generator().manual_seed(int(seeds[0])).get_state()
         self._sample_rng_state = torch.Generator().manual_seed(int(seeds[1])).get_state()
         self._eval_seed = int(seeds[2])
@@ -521,6 +521,15 @@ class TorchEstimator(BaseEstimator):
             for k, v in row.items()
             if k != "batches" and not k.endswith(("_batch_count", "_best"))
         }
+
+    @property
+    def _compute_dtype(self):
+        """torch dtype of the networks; None: the training data's dtype.
+
+        Convolutional networks (``image_shape``) always run in float32: float64
+        convolutions and their gradients are many times slower on CPUs.
+        """
+        return torch.float32 if getattr(self, "image_shape", None) is not None else None
 
     # ------------------------------------------------------------- randomness
     def _next_seed(self, state_attr):

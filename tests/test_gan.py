@@ -1,0 +1,255 @@
+"""GAN, WGAN and CGAN: losses against hand-computed values, and scikit-learn behaviour."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+from torch import nn
+
+from skgen import CGAN, GAN, WGAN
+from skgen.datasets import make_gaussian_mixture
+from skgen.gan._module import critic_loss, discriminator_loss, generator_loss, gradient_penalty
+from skgen.gan._net import AdversarialNet
+
+
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+
+@pytest.fixture(scope="module")
+def ring():
+    X, centers, std = make_gaussian_mixture("ring", 600, random_state=0)
+    return X, centers, std
+
+
+def _small(cls=GAN, **params):
+    defaults = dict(n_components=2, hidden_layer_sizes=(16,), max_iter=3, random_state=0, device="cpu")
+    return cls(**{**defaults, **params})
+
+
+# ----------------------------------------------------------------- losses
+def test_discriminator_and_generator_losses_by_hand():
+    real, fake = torch.tensor([0.0, 2.0]), torch.tensor([-1.0, 0.5])
+    expected_d = np.mean([np.log(2), softplus(-2.0)]) + np.mean([softplus(-1.0), softplus(0.5)])
+    assert float(discriminator_loss(real, fake)) == pytest.approx(expected_d)
+    # one-sided smoothing: real target 0.9, fake target still 0
+    sig = 1 / (1 + np.exp(-np.array([0.0, 2.0])))
+    smoothed_real = -np.mean(0.9 * np.log(sig) + 0.1 * np.log(1 - sig))
+    expected_smoothed = smoothed_real + np.mean([softplus(-1.0), softplus(0.5)])
+    assert float(discriminator_loss(real, fake, label_smoothing=0.1)) == pytest.approx(expected_smoothed)
+    # non-saturating: -log d(g(z)); minimax: log(1 - d(g(z)))
+    assert float(generator_loss(fake, "non-saturating")) == pytest.approx(np.mean(softplus(-np.array([-1.0, 0.5]))))
+    d_fake = 1 / (1 + np.exp(-np.array([-1.0, 0.5])))
+    assert float(generator_loss(fake, "minimax")) == pytest.approx(np.mean(np.log(1 - d_fake)))
+    assert float(critic_loss(real, fake)) == pytest.approx(np.mean([-1.0, 0.5]) - np.mean([0.0, 2.0]))
+
+
+class ConstantGenerator(nn.Module):
+    """Ignores z and returns fixed rows: makes the adversarial step computable by hand."""
+
+    def __init__(self, rows):
+        super().__init__()
+        self.rows = nn.Parameter(torch.as_tensor(rows, dtype=torch.float64))
+
+    def forward(self, z, y_onehot=None):
+        return self.rows[: z.shape[0]]
+
+
+class IdentityDiscriminator(nn.Module):
+    """logit(x) = w * x with w = 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(1, dtype=torch.float64))
+
+    def features(self, x, y_onehot=None):
+        return x
+
+    def forward(self, x, y_onehot=None):
+        return (x * self.w).squeeze(1)
+
+
+def _tiny_net(objective, **params):
+    net = AdversarialNet(
+        ConstantGenerator([[-1.0], [0.5]]),
+        discriminator=IdentityDiscriminator(),
+        generator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
+        discriminator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
+        objective=objective,
+        n_components=1,
+        device="cpu",
+        **params,
+    ).initialize()
+    net.generator = torch.Generator().manual_seed(0)
+    net.on_train_begin(net)
+    return net
+
+
+def test_network_steps_compute_the_objectives_on_fixed_networks():
+    real = torch.tensor([[0.0], [2.0]], dtype=torch.float64)
+    gan = _tiny_net("gan")
+    d_loss, estimate = gan._discriminator_step(real, None)
+    assert float(d_loss) == pytest.approx(np.mean([np.log(2), softplus(-2.0)]) + np.mean([softplus(-1.0), softplus(0.5)]))
+    assert float(estimate) == pytest.approx(1.0 - (-0.25))
+    assert float(gan._generator_step(real, None)) == pytest.approx(np.mean(softplus(-np.array([-1.0, 0.5]))))
+    wgan = _tiny_net("wasserstein", penalty="clip")
+    critic, _ = wgan._discriminator_step(real, None)
+    assert float(critic) == pytest.approx(-0.25 - 1.0)
+    # the critic step clipped w from 1 to clip_value=0.01, so -E f(g(z)) = -0.01 * mean(fake)
+    assert float(wgan.discriminator_.w.detach()) == 0.01
+    assert float(wgan._generator_step(real, None)) == pytest.approx(0.0025)
+
+
+def test_gradient_penalty_matches_its_definition():
+    c = torch.tensor([0.5, -2.0], dtype=torch.float64)
+
+    def critic(x, y_onehot=None):  # f(x) = sum_i c_i x_i^2, so grad f = 2 c x
+        return (c * x**2).sum(dim=1)
+
+    real = torch.tensor([[1.0, 0.0], [0.5, 1.0], [-1.0, 2.0]], dtype=torch.float64)
+    fake = torch.tensor([[0.0, 1.0], [2.0, -1.0], [0.0, 0.0]], dtype=torch.float64)
+    penalty = gradient_penalty(critic, real, fake, torch.Generator().manual_seed(3))
+    u = torch.rand(3, 1, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    x_hat = u * real + (1 - u) * fake
+    expected = (((2 * c * x_hat).norm(dim=1) - 1) ** 2).mean()
+    assert float(penalty) == pytest.approx(float(expected))
+
+
+def test_weight_clipping_bounds_every_critic_weight(ring):
+    X, _, _ = ring
+    wgan = _small(WGAN, penalty="clip", clip_value=0.01, learning_rate=5e-3).fit(X)
+    for p in wgan.net_.discriminator_.parameters():
+        assert float(p.abs().max()) <= 0.01 + 1e-12
+
+
+def test_wgan_records_the_wasserstein_estimate(ring):
+    X, _, _ = ring
+    wgan = _small(WGAN).fit(X)
+    assert all({"wasserstein_estimate", "generator_loss", "discriminator_loss"} <= set(row) for row in wgan.history_)
+
+
+# ---------------------------------------------------------------- CGAN
+@pytest.fixture(scope="module")
+def two_clusters():
+    rng = np.random.RandomState(0)
+    y = np.repeat(["left", "right"], [300, 100])
+    X = np.where((y == "left")[:, None], -3.0, 3.0) + 0.3 * rng.standard_normal((400, 2))
+    return X, y
+
+
+def test_cgan_conditioning(two_clusters):
+    X, y = two_clusters
+    cgan = _small(CGAN, max_iter=60, learning_rate=2e-3, batch_size=32).fit(X, y)
+    assert list(cgan.classes_) == ["left", "right"]
+    np.testing.assert_allclose(cgan.class_prior_, [0.75, 0.25])
+    left, labels = cgan.sample(200, y="left")
+    assert set(labels) == {"left"}
+    assert np.all(np.abs(left.mean(0) + 3) < 1.0)
+    right, _ = cgan.sample(200, y="right")
+    assert np.all(np.abs(right.mean(0) - 3) < 1.0)
+    _, drawn = cgan.sample(2000, random_state=0)
+    assert 0.7 < np.mean(drawn == "left") < 0.8
+    mixed, given = cgan.sample(3, y=["right", "left", "right"])
+    assert list(given) == ["right", "left", "right"]
+    assert cgan.generate(np.zeros((4, 2))).shape == (4, 2)
+    assert cgan.score_samples(X[:5]).shape == (5,) and cgan.score_samples(X[:5], y[:5]).shape == (5,)
+    assert cgan.transform(X[:5]).shape == cgan.transform(X[:5], y[:5]).shape
+    assert np.isfinite(cgan.score(X)) and np.isfinite(cgan.score(X, y))
+
+
+def test_cgan_label_errors(two_clusters):
+    X, y = two_clusters
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        _small(CGAN).fit(X)
+    cgan = _small(CGAN).fit(X, y)
+    with pytest.raises(ValueError, match="'up'"):
+        cgan.sample(2, y="up")
+    with pytest.raises(ValueError, match="3 labels"):
+        cgan.sample(3, y=["left", "right"])
+    with pytest.raises(ValueError, match="'down'"):
+        cgan.partial_fit(X[:2], ["left", "down"])
+    assert cgan.__sklearn_tags__().target_tags.required
+    one_class = _small(CGAN).fit(X, np.zeros(len(X), dtype=int))
+    assert one_class.sample(2)[1].tolist() == [0, 0]
+
+
+def test_cgan_on_digit_images_uses_convolutions():
+    X, y = load_digits(return_X_y=True)
+    cgan = _small(CGAN, image_shape=(1, 8, 8), max_iter=1).fit(X[:200] / 16, y[:200])
+    images, labels = cgan.sample(4, y=3)
+    assert images.shape == (4, 64) and images.min() >= 0 - 1e-6 and images.max() <= 1 + 1e-6
+    assert cgan.net_.generator_.__class__.__name__ == "ConvGenerator"
+
+
+# ------------------------------------------------------------ behaviour
+def test_generator_samples_in_eval_mode():
+    X = load_digits().data[:200] / 16
+    gan = _small(image_shape=(1, 8, 8), max_iter=1).fit(X)
+    Z = np.random.RandomState(0).standard_normal((6, 2))
+    np.testing.assert_allclose(gan.generate(Z)[:2], gan.generate(Z[:2]), rtol=1e-6, atol=1e-7)
+    assert not gan.net_.generator_.training
+
+
+def test_score_is_deterministic_and_does_not_advance_sampling(ring):
+    X, _, _ = ring
+    a, b = _small().fit(X), _small().fit(X)
+    assert a.score(X) == a.score(X)
+    np.testing.assert_array_equal(a.sample(4), b.sample(4))  # score() did not touch the stream
+    assert a.score(X) <= 0.01  # minus an MMD^2
+
+
+def test_grid_search_and_pipeline(ring):
+    X, _, _ = ring
+    search = GridSearchCV(_small(WGAN, max_iter=1), {"learning_rate": [1e-4, 3e-4]}, cv=2).fit(X)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    pipe = Pipeline([("scale", MinMaxScaler()), ("gan", _small())]).fit(X)
+    assert pipe.transform(X[:3]).shape == (3, 16)
+
+
+def test_reproducible_and_picklable(ring):
+    X, _, _ = ring
+    a, b = _small(pack=2).fit(X), _small(pack=2).fit(X)
+    np.testing.assert_array_equal(a.sample(5, random_state=1), b.sample(5, random_state=1))
+    np.testing.assert_array_equal(a.score_samples(X[:4]), b.score_samples(X[:4]))
+    restored = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(restored.transform(X[:4]), a.transform(X[:4]))
+    np.testing.assert_array_equal(restored.sample(3), a.sample(3))
+
+
+@pytest.mark.parametrize(
+    "params", [dict(loss="minimax"), dict(label_smoothing=0.1), dict(feature_matching=True),
+               dict(minibatch_discrimination=True), dict(historical_averaging=0.01), dict(pack=3, n_critic=2)]
+)
+def test_stabilisers_train(ring, params):
+    X, _, _ = ring
+    gan = _small(**params).fit(X)
+    assert gan.n_iter_ == 3 and np.all(np.isfinite(gan.sample(10)))
+    # scores of a row do not depend on the other rows scored with it
+    np.testing.assert_allclose(gan.score_samples(X[:5])[:2], gan.score_samples(X[:2]), rtol=1e-6)
+
+
+def test_bad_input(ring):
+    X, _, _ = ring
+    with pytest.raises(ValueError, match="NaN"):
+        _small().fit(np.where(X > 1.5, np.nan, X))
+    gan = _small().fit(X)
+    with pytest.raises(ValueError, match="2 features"):
+        gan.transform(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="n_components=2"):
+        gan.generate(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="image_shape"):
+        _small(image_shape=(1, 3, 3)).fit(X)
+    with pytest.raises(ValueError, match="loss"):
+        _small(loss="hinge").fit(X)
+
+
+def test_progress_bar_shows_both_losses(ring, capsys):
+    X, _, _ = ring
+    _small(verbose=1).fit(X)
+    err = capsys.readouterr().err
+    assert "generator_loss" in err and "discriminator_loss" in err

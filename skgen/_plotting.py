@@ -88,7 +88,8 @@ def image_grid(images, shape, path, *, n_cols, title=None, vmin=None, vmax=None,
     grid_pixels = zoom * mosaic.shape[0]
     total_pixels = grid_pixels + (_TITLE_PIXELS if title else 0)
     figure = new_figure((zoom * mosaic.shape[1] / _DPI, total_pixels / _DPI))
-    from matplotlib import colormaps
+    from matplotlib import colormaps  # importable: new_figure has checked
+
 
     axes = figure.add_axes((0.0, 0.0, 1.0, grid_pixels / total_pixels))
     colours = colormaps[cmap].with_extremes(bad="#8c9fb5")

@@ -316,6 +316,12 @@ class _EpochLog(Callback):
         print(f"[{self.description}] epoch {epoch}, {fields}, time = {row['dur']:.2f}s", flush=True)
 
 
+def _differs(a, b):
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and torch.equal(a, b))
+    return a != b
+
+
 def _discard(*args):
     """A print sink that prints nothing (a named function, so nets pickle)."""
 
@@ -409,6 +415,8 @@ class TorchEstimator(BaseEstimator):
         self._check_training_data(X)
         if reset:
             self._initialize(X)
+        else:
+            self._sync_net_params()
         X_train, X_valid = self._train_validation_split(self._training_rows(X, y))
         net = self.net_
         net.generator = device_generator(self.device_, self._next_seed("_train_rng_state"))
@@ -472,6 +480,18 @@ class TorchEstimator(BaseEstimator):
         self.net_ = net
         self.n_iter_ = 0
         self.history_ = []
+
+    def _sync_net_params(self):
+        """partial_fit trains with the current hyperparameters: push changed ones to the net.
+
+        A change rebuilds the optimizers (their running state, e.g. Adam's
+        moments, starts again); the networks are kept.
+        """
+        changed = {k: v for k, v in self._net_params().items() if _differs(getattr(self.net_, k, None), v)}
+        if changed:
+            for name, value in changed.items():
+                setattr(self.net_, name, value)
+            self.net_._initialize_optimizer()  # skorch's wrapper registers the new optimizers
 
     def _train_validation_split(self, X):
         if not self.early_stopping:
@@ -579,7 +599,7 @@ class TorchEstimator(BaseEstimator):
     def _apply_in_chunks(self, X, fn, chunk_rows=EVAL_CHUNK_ROWS):
         """Concatenate ``fn(tensor_chunk)`` over row chunks of validated ``X`` as an ndarray."""
         outputs = []
-        with torch.no_grad():
+        with torch.no_grad(), torch_threads(self._n_threads()):
             for start in range(0, X.shape[0], chunk_rows):
                 chunk = self._rows_as_tensor(X[start : start + chunk_rows])
                 outputs.append(fn(chunk).cpu().numpy())

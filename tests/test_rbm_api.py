@@ -136,6 +136,16 @@ def test_partial_fit_continues_and_resets_log_z(digits):
     assert est.fit(X).n_iter_ == 3
 
 
+def test_partial_fit_uses_the_current_hyperparameters(digits):
+    X, _ = digits
+    est = _small().fit(X)
+    before = est.components_
+    est.set_params(learning_rate=1e-12, momentum=0.5)
+    est.partial_fit(X)
+    assert est.net_.lr == 1e-12 and est.net_.optimizer_ is not None
+    np.testing.assert_allclose(est.components_, before, atol=1e-9)
+
+
 def test_history_and_verbose_output(digits, capsys):
     X, _ = digits
     est = _small(verbose=2).fit(X)

@@ -220,7 +220,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         cache = getattr(self, "_log_z_cache", None)
         if cache is None or cache[0] != settings:
             module = self._module
-            with torch.no_grad():
+            with torch.no_grad(), torch_threads(self._n_threads()):
                 if self._has_exact_log_z():
                     estimate = (float(module.log_partition_exact()), 0.0)
                 else:

@@ -439,7 +439,10 @@ class TorchEstimator(BaseEstimator):
             for _, module in _modules_of(net):
                 module.eval()
             self._parameters_changed()
-        new_rows = [self._history_row(row) for row in net.history]
+        # skorch counts epochs from 1 in every call; history_ counts across partial_fit calls
+        new_rows = [
+            {**self._history_row(row), "epoch": self.n_iter_ + i} for i, row in enumerate(net.history, start=1)
+        ]
         self.history_ = self.history_ + new_rows
         self.n_iter_ += len(new_rows)
         restore = dict(net.callbacks_)["restore_incomplete_epoch"]

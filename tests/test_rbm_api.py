@@ -131,6 +131,7 @@ def test_partial_fit_continues_and_resets_log_z(digits):
     log_z = est.log_z_
     est.partial_fit(X)
     assert est.n_iter_ == 2 and len(est.history_) == 2
+    assert [row["epoch"] for row in est.history_] == [1, 2]
     assert est.log_z_ != log_z
     # a full fit starts again
     assert est.fit(X).n_iter_ == 3

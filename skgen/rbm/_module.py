@@ -83,16 +83,19 @@ class BernoulliRBMModule(_RBMModule):
     n_chains : int
         Size of the persistent chain kept for PCD.
     init_std : float
-        Standard deviation of the initial weights (biases start at zero).
+        Standard deviation of the initial weights. The hidden biases start at
+        zero, the visible biases at the base-rate model's log-odds
+        log(p_i / (1 - p_i)) (Hinton 2010, "A practical guide to training
+        RBMs", section 8), so training starts from the data's marginals.
     """
 
     def __init__(self, n_visible, n_hidden, *, base_rate, n_chains, init_std=0.01):
         super().__init__()
-        self.W = nn.Parameter(torch.randn(n_visible, n_hidden) * init_std, requires_grad=False)
-        self.b_v = nn.Parameter(torch.zeros(n_visible), requires_grad=False)
-        self.b_h = nn.Parameter(torch.zeros(n_hidden), requires_grad=False)
         rate = torch.as_tensor(base_rate, dtype=torch.float32).clamp(1e-3, 1 - 1e-3)
         self.register_buffer("base_bias", torch.log(rate) - torch.log1p(-rate))
+        self.W = nn.Parameter(torch.randn(n_visible, n_hidden) * init_std, requires_grad=False)
+        self.b_v = nn.Parameter(self.base_bias.clone(), requires_grad=False)
+        self.b_h = nn.Parameter(torch.zeros(n_hidden), requires_grad=False)
         self.register_buffer("chain_hidden", torch.zeros(n_chains, n_hidden))
 
     # --- conditionals ------------------------------------------------------
@@ -137,14 +140,16 @@ class BernoulliRBMModule(_RBMModule):
         """Negative pseudo-log-likelihood as scikit-learn estimates it (one flip per row).
 
         ``row_noise`` (uniform per row, fixed during a fit) picks the flipped
-        feature, so the value is comparable from epoch to epoch.
+        feature, so the value is comparable from epoch to epoch. Flipping v_i
+        changes the hidden input by one row of W, so one matrix product serves
+        both free energies.
         """
         n_rows, n_features = v.shape
         index = (row_noise * n_features).long().clamp_(max=n_features - 1)
-        rows = torch.arange(n_rows, device=v.device)
-        flipped = v.clone()
-        flipped[rows, index] = 1 - flipped[rows, index]
-        gap = self.free_energy(flipped) - self.free_energy(v)
+        sign = 1 - 2 * v[torch.arange(n_rows, device=v.device), index]  # the change of the flipped v_i
+        hidden_pre = self.hidden_preactivation(v)
+        flipped_pre = hidden_pre + sign.unsqueeze(1) * self.W[index]
+        gap = -sign * self.b_v[index] - (F.softplus(flipped_pre) - F.softplus(hidden_pre)).sum(dim=1)
         return n_features * F.softplus(-gap).mean()
 
     def add_log_likelihood_gradient_(self, targets, v_pos, h_pos, v_neg, h_neg, alpha):

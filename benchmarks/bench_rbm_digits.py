@@ -1,0 +1,144 @@
+"""Benchmark: RBM features for digit classification (scikit-learn's own example).
+
+Workload
+    scikit-learn's example ``plot_rbm_logistic_classification.py``: the 1797
+    8x8 digits, nudged by one pixel in four directions (8985 rows x 64 pixels,
+    float32), scaled to [0, 1], split 80/20 (``random_state=0``). A
+    ``BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=10,
+    random_state=0)`` (batch size 10, PCD-1) feeds
+    ``LogisticRegression(solver="newton-cg", C=6000)`` in a ``Pipeline``. The
+    pipeline is run once with scikit-learn's RBM and once with skgen's
+    (``device="cpu"``).
+
+Targets
+    * accuracy: skgen pipeline's test accuracy >= scikit-learn's - 0.005
+      (scikit-learn's is about 0.9416);
+    * speed: median over interleaved runs (sklearn, skgen, sklearn, skgen, ...)
+      of the per-run ratio skgen RBM fit time / scikit-learn RBM fit time <= 1.0.
+      Only ``rbm.fit(X_train)`` is timed; torch is warmed up by a tiny fit first.
+
+Command
+    python benchmarks/bench_rbm_digits.py [--reps 3]
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+import torch
+from scipy.ndimage import convolve
+from sklearn import datasets
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import BernoulliRBM as SklearnRBM
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import minmax_scale
+
+from skgen import BernoulliRBM as SkgenRBM
+
+RBM_PARAMS = dict(n_components=100, learning_rate=0.06, n_iter=10, random_state=0)
+ACCURACY_TOLERANCE = 0.005
+MAX_TIME_RATIO = 1.0
+
+
+def nudge_dataset(X, Y):
+    """Five times more rows: the 8x8 images moved by 1px left, right, down and up.
+
+    As in scikit-learn's ``plot_rbm_logistic_classification.py``.
+    """
+    direction_vectors = [
+        [[0, 1, 0], [0, 0, 0], [0, 0, 0]],
+        [[0, 0, 0], [1, 0, 0], [0, 0, 0]],
+        [[0, 0, 0], [0, 0, 1], [0, 0, 0]],
+        [[0, 0, 0], [0, 0, 0], [0, 1, 0]],
+    ]
+
+    def shift(x, w):
+        return convolve(x.reshape((8, 8)), mode="constant", weights=w).ravel()
+
+    X = np.concatenate([X] + [np.apply_along_axis(shift, 1, X, vector) for vector in direction_vectors])
+    Y = np.concatenate([Y for _ in range(5)], axis=0)
+    return X, Y
+
+
+def load_data():
+    X, y = datasets.load_digits(return_X_y=True)
+    X = np.asarray(X, "float32")
+    X, Y = nudge_dataset(X, y)
+    X = minmax_scale(X, feature_range=(0, 1))  # keeps float32
+    return train_test_split(X, Y, test_size=0.2, random_state=0)
+
+
+def make_rbms():
+    return {"sklearn": SklearnRBM(**RBM_PARAMS), "skgen": SkgenRBM(**RBM_PARAMS, device="cpu")}
+
+
+def pipeline_accuracy(rbm, X_train, X_test, Y_train, Y_test):
+    pipeline = Pipeline([("rbm", rbm), ("logistic", LogisticRegression(solver="newton-cg", C=6000))])
+    pipeline.fit(X_train, Y_train)
+    return pipeline.score(X_test, Y_test)
+
+
+def timed_fit(rbm, X):
+    start = time.perf_counter()
+    rbm.fit(X)
+    return time.perf_counter() - start
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reps", type=int, default=3, help="interleaved timing runs (default 3)")
+    args = parser.parse_args()
+
+    X_train, X_test, Y_train, Y_test = load_data()
+    print(f"digits: {X_train.shape[0]} train / {X_test.shape[0]} test rows x {X_train.shape[1]} features, "
+          f"{X_train.dtype}; torch {torch.__version__}, {torch.get_num_threads()} intra-op threads")
+
+    # Warm up torch and skorch (first-call costs of the process) with a tiny fit.
+    SkgenRBM(n_components=8, n_iter=1, random_state=0, device="cpu").fit(X_train[:100])
+
+    print(f"\nRBM fit times (interleaved); host load average {os.getloadavg()[0]:.2f} "
+          "(times are only comparable on a quiet host):")
+    times = {"sklearn": [], "skgen": []}
+    for rep in range(args.reps):
+        for name, rbm in make_rbms().items():
+            times[name].append(timed_fit(rbm, X_train))
+        ratio = times["skgen"][-1] / times["sklearn"][-1]
+        print(f"  run {rep + 1}: sklearn {times['sklearn'][-1]:.3f} s, skgen {times['skgen'][-1]:.3f} s, "
+              f"ratio {ratio:.3f}")
+    print(f"  host load average after the timings: {os.getloadavg()[0]:.2f}")
+    ratios = [g / s for g, s in zip(times["skgen"], times["sklearn"])]
+    median_ratio = statistics.median(ratios)
+
+    print("\nPipeline test accuracy (RBM + LogisticRegression(newton-cg, C=6000)):")
+    accuracy = {}
+    for name, rbm in make_rbms().items():
+        start = time.perf_counter()
+        accuracy[name] = pipeline_accuracy(clone(rbm), X_train, X_test, Y_train, Y_test)
+        print(f"  {name:8s} {accuracy[name]:.4f}   (pipeline fit + score {time.perf_counter() - start:.1f} s)")
+
+    accuracy_ok = accuracy["skgen"] >= accuracy["sklearn"] - ACCURACY_TOLERANCE
+    speed_ok = median_ratio <= MAX_TIME_RATIO
+    print("\nSummary")
+    print(f"  {'figure':46s} {'value':>10s}  {'target':>16s}  verdict")
+    print(f"  {'test accuracy, sklearn RBM pipeline':46s} {accuracy['sklearn']:10.4f}  {'(reference)':>16s}")
+    print(f"  {'test accuracy, skgen RBM pipeline':46s} {accuracy['skgen']:10.4f}  "
+          f"{'>= ' + format(accuracy['sklearn'] - ACCURACY_TOLERANCE, '.4f'):>16s}  {verdict(accuracy_ok)}")
+    print(f"  {'RBM fit time, sklearn (median, s)':46s} {statistics.median(times['sklearn']):10.3f}")
+    print(f"  {'RBM fit time, skgen (median, s)':46s} {statistics.median(times['skgen']):10.3f}")
+    print(f"  {'fit time ratio skgen/sklearn (median of ' + str(args.reps) + ')':46s} {median_ratio:10.3f}  "
+          f"{'<= ' + format(MAX_TIME_RATIO, '.2f'):>16s}  {verdict(speed_ok)}")
+    print(f"\n{verdict(accuracy_ok)}: accuracy skgen {accuracy['skgen']:.4f} vs sklearn {accuracy['sklearn']:.4f} "
+          f"(target >= sklearn - {ACCURACY_TOLERANCE})")
+    print(f"{verdict(speed_ok)}: fit time ratio skgen/sklearn {median_ratio:.3f} (target <= {MAX_TIME_RATIO})")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ ESTIMATORS = [
     VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, beta=0.5, early_stopping=True, device="cpu"),
     GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
     GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, pack=2, minibatch_discrimination=True, device="cpu"),
+    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, scale="mode-specific", device="cpu"),
     WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
     WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, penalty="clip", early_stopping=True, device="cpu"),
     CGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),

@@ -15,6 +15,7 @@ from skgen import CGAN, GAN, WGAN
 from skgen.datasets import make_gaussian_mixture
 from skgen.gan._module import critic_loss, discriminator_loss, generator_loss, gradient_penalty
 from skgen.gan._net import AdversarialNet
+from skgen.gan._scaling import ModeSpecificScaling, mode_specific_activation
 
 
 def softplus(x):
@@ -253,3 +254,61 @@ def test_progress_bar_shows_both_losses(ring, capsys):
     _small(verbose=1).fit(X)
     err = capsys.readouterr().err
     assert "generator_loss" in err and "discriminator_loss" in err
+
+
+# ------------------------------------------------------- mode-specific scaling
+def test_mode_specific_scaling_finds_the_modes_and_round_trips():
+    rng = np.random.RandomState(0)
+    true_means = np.array([-3.0, 0.0, 5.0])
+    X = np.column_stack([rng.choice(true_means, 3000) + rng.normal(0, 0.1, 3000), np.full(3000, 7.0)])
+    scaling = ModeSpecificScaling(X, random_state=0)
+    assert scaling.modes_per_feature == [3, 1]  # the constant feature has one mode
+    np.testing.assert_allclose(np.sort(scaling.means[0]), true_means, atol=0.02)
+    rows = scaling.transform(X)
+    assert rows.shape == (3000, scaling.n_outputs) == (3000, 6)
+    # every row: an offset in [-0.99, 0.99] and a one-hot mode indicator per feature
+    assert np.all(np.abs(rows[:, [0, 4]]) <= 0.99)
+    np.testing.assert_array_equal(rows[:, 1:4].sum(axis=1), 1.0)
+    assert set(np.unique(rows[:, 1:4])) == {0.0, 1.0}
+    np.testing.assert_allclose(scaling.inverse_transform(rows), X, atol=1e-10)
+
+
+def test_mode_specific_activation_draws_modes_by_gumbel_softmax():
+    torch.manual_seed(0)
+    logits = torch.log(torch.tensor([0.2, 0.8]))
+    raw = torch.cat([torch.full((20000, 1), 3.0), logits.expand(20000, 2)], dim=1)
+    rows = mode_specific_activation(raw, [2], torch.Generator().manual_seed(0))
+    np.testing.assert_allclose(rows[:, 0], np.tanh(3.0), rtol=1e-6)
+    np.testing.assert_allclose(rows[:, 1:].sum(dim=1), 1.0, rtol=1e-6)
+    # argmax of Gumbel-perturbed logits is a draw from softmax(logits)
+    assert abs(float((rows[:, 2] > rows[:, 1]).float().mean()) - 0.8) < 0.01
+    # without noise: the softmax of logits / tau, so the most probable mode wins
+    deterministic = mode_specific_activation(raw[:3], [2], None)
+    assert torch.all(deterministic[:, 2] > 0.99)
+
+
+@pytest.mark.parametrize("cls", [GAN, WGAN, CGAN])
+def test_mode_specific_estimators(ring, cls):
+    X, centers, _ = ring
+    y = (X[:, 0] > 0).astype(int)
+    fit_args = (X, y) if cls is CGAN else (X,)
+    a = _small(cls, scale="mode-specific").fit(*fit_args)
+    b = _small(cls, scale="mode-specific").fit(*fit_args)
+    sample = a.sample(50, random_state=1)
+    sample = sample[0] if cls is CGAN else sample
+    other = b.sample(50, random_state=1)
+    np.testing.assert_array_equal(sample, other[0] if cls is CGAN else other)
+    # decoded rows lie within 4 mixture standard deviations of a mode of each feature
+    for j in range(2):
+        gap = np.abs(sample[:, j, None] - a._scaling.means[j]) / a._scaling.stds[j]
+        assert np.all(gap.min(axis=1) <= 4 + 1e-6)
+    Z = np.random.RandomState(0).normal(size=(4, 2))
+    np.testing.assert_array_equal(a.generate(Z), a.generate(Z))  # generate takes the most probable mode
+    assert a.score(X) == a.score(X)
+    assert a.transform(X[:3]).shape[0] == 3
+
+
+def test_mode_specific_is_not_for_images():
+    X = np.random.RandomState(0).uniform(size=(20, 4))
+    with pytest.raises(ValueError, match="mode-specific"):
+        _small(scale="mode-specific", image_shape=(1, 2, 2)).fit(X)

@@ -16,6 +16,7 @@ from ..base import EVAL_CHUNK_ROWS, TorchEstimator
 from ..metrics import median_heuristic_bandwidth, mmd2
 from ._module import ConvDiscriminator, ConvGenerator, MLPDiscriminator, MLPGenerator
 from ._net import AdversarialNet
+from ._scaling import AffineScaling, ModeSpecificScaling
 
 # At most this many rows of X (a deterministic subsample) and as many model
 # samples enter the MMD of ``score``.
@@ -39,11 +40,17 @@ _SHARED_DOC = """
         PacGAN: the discriminator judges ``pack`` rows concatenated, which
         penalises mode collapse (Lin et al. 2018). ``transform`` and
         ``score_samples`` pack each row with copies of itself.
-    scale : {"auto", "standard", "minmax"} or None, default="auto"
+    scale : {"auto", "standard", "minmax", "mode-specific"} or None, default="auto"
         How the estimator rescales the data for the networks (samples are
         mapped back): "standard" per-feature mean and standard deviation;
         "minmax" one range for all features onto [-1, 1] (for the tanh output
-        of convolutional generators); "auto" picks "minmax" with
+        of convolutional generators); "mode-specific" CTGAN's mode-specific
+        normalisation (Xu et al. 2019): a variational Gaussian mixture per
+        feature turns each value into a one-hot choice of mode, which the
+        generator draws by Gumbel-softmax, plus a tanh offset within the
+        mode; it counters mode collapse on multimodal features (not for
+        images). With it, ``generate`` takes each feature's most probable
+        mode, while ``sample`` draws the mode. "auto" picks "minmax" with
         ``image_shape`` and "standard" otherwise; None trains on X as is.
     image_shape : tuple (C, H, W) or None, default=None
         Rows are flat images: use DCGAN-style convolutional networks
@@ -104,7 +111,7 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "n_critic": [Interval(Integral, 1, None, closed="left")],
         "pack": [Interval(Integral, 1, None, closed="left")],
-        "scale": [StrOptions({"auto", "standard", "minmax"}), None],
+        "scale": [StrOptions({"auto", "standard", "minmax", "mode-specific"}), None],
         "image_shape": [tuple, list, None],
         "generator": [torch.nn.Module, type, None],
         "discriminator": [torch.nn.Module, type, None],
@@ -119,24 +126,21 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
 
     # --------------------------------------------------------- data scaling
     def _fit_scaling(self, X):
-        """Fit the affine map to the scale the networks train on."""
+        """Fit the map from data rows to the rows the networks train on."""
         kind = ("minmax" if self.image_shape is not None else "standard") if self.scale == "auto" else self.scale
-        if kind == "standard":
-            shift, spread = X.mean(axis=0), X.std(axis=0)
-            spread = np.where(spread > 0, spread, 1.0)
-        elif kind == "minmax":  # one range for all features keeps images' contrast
-            low, high = float(X.min()), float(X.max())
-            shift = np.full(X.shape[1], (low + high) / 2)
-            spread = np.full(X.shape[1], (high - low) / 2 if high > low else 1.0)
+        if kind == "mode-specific":
+            if self.image_shape is not None:
+                raise ValueError('scale="mode-specific" is for tabular features, not with image_shape.')
+            seed = check_random_state(self.random_state).randint(2**31 - 1)
+            self._scaling = ModeSpecificScaling(X, random_state=seed)
         else:
-            shift, spread = np.zeros(X.shape[1]), np.ones(X.shape[1])
-        self._shift, self._spread = shift.astype(np.float64), spread.astype(np.float64)
+            self._scaling = getattr(AffineScaling, kind or "identity")(X)
 
     def _to_network_scale(self, X):
-        return ((X - self._shift) / self._spread).astype(X.dtype, copy=False)
+        return self._scaling.transform(X)
 
-    def _to_data_scale(self, X):
-        return (X * self._spread + self._shift).astype(self._training_dtype, copy=False)
+    def _to_data_scale(self, rows):
+        return self._scaling.inverse_transform(rows).astype(self._training_dtype, copy=False)
 
     # -------------------------------------------------------------- building
     def _initialize(self, X):
@@ -151,7 +155,7 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         net.validation_bandwidth = median_heuristic_bandwidth(self._to_network_scale(X))
         self._discriminator.eval()
         with torch.no_grad():
-            probe = torch.zeros(2, X.shape[1], device=self.device_, dtype=self._torch_dtype)
+            probe = torch.zeros(2, self._scaling.n_outputs, device=self.device_, dtype=self._torch_dtype)
             onehot = torch.zeros(2, self._n_classes, device=self.device_, dtype=self._torch_dtype)
             features = net._discriminate(probe, onehot if self._n_classes else None, features=True)
         self._n_discriminator_features = features.shape[1]
@@ -167,7 +171,7 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         return True, False
 
     def _build_modules(self, X):
-        n_features, k = X.shape[1], self._n_classes
+        n_features, k = self._scaling.n_outputs, self._n_classes
         batch_norm, minibatch_features = self._discriminator_options()
         if self.generator is not None:
             generator = self._user_module(self.generator)
@@ -198,6 +202,8 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
             pack=self.pack,
             n_components=self.n_components,
             n_classes=self._n_classes,
+            modes_per_feature=self._scaling.modes_per_feature,
+            validation_seed=self._eval_seed,
             **self._objective_params(),
         )
 
@@ -213,11 +219,15 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
     def _latent(self, n_samples, generator):
         return torch.randn(n_samples, self.n_components, generator=generator, device=self.device_, dtype=self._torch_dtype)
 
-    def _generate(self, z, y_onehot=None):
-        """Generator output in the data scale for latent rows ``z`` (a device tensor), in eval mode."""
+    def _generate(self, z, y_onehot=None, noise_generator=None):
+        """Generator output in the data scale for latent rows ``z`` (a device tensor), in eval mode.
+
+        ``noise_generator`` draws the modes of mode-specific scaling (None:
+        the most probable ones).
+        """
         self._generator.eval()
         with torch.no_grad():
-            x = self._generator(z) if y_onehot is None else self._generator(z, y_onehot)
+            x = self.net_.fake_rows(z, y_onehot, noise_generator)
         return self._to_data_scale(x.cpu().numpy())
 
     def _check_latent(self, Z):
@@ -287,7 +297,8 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         """
         self._check_fitted()
         n_samples = self._check_n_samples(n_samples)
-        return self._generate(self._latent(n_samples, self._sampling_generator(random_state)))
+        generator = self._sampling_generator(random_state)
+        return self._generate(self._latent(n_samples, generator), noise_generator=generator)
 
     def generate(self, Z):
         """Map given latent rows through the generator (for latent-space exploration).
@@ -357,7 +368,8 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         self._check_fitted()
         X = self._validate_X(X, reset=False)
         X = X[self._score_subsample(X.shape[0])]
-        samples = self._generate(self._latent(max(len(X), 2), self._eval_generator()))
+        generator = self._eval_generator()
+        samples = self._generate(self._latent(max(len(X), 2), generator), noise_generator=generator)
         return self._negative_mmd2(X, samples)
 
 
@@ -836,7 +848,7 @@ class CGAN(_BaseAdversarial):
             elif labels.shape != (n_samples,):
                 raise ValueError(f"y must be one label or {n_samples} labels, got shape {labels.shape}.")
             index = self._label_index(labels)
-        X = self._generate(self._latent(n_samples, generator), self._onehot(index))
+        X = self._generate(self._latent(n_samples, generator), self._onehot(index), generator)
         return X, self.classes_[index]
 
     def generate(self, Z, y=None):
@@ -939,7 +951,8 @@ class CGAN(_BaseAdversarial):
         rows = self._score_subsample(X.shape[0])
         index = self._label_index(self._check_y(X, y))[rows] if y is not None else self._frequency_index(len(rows))
         X = X[rows]
-        samples = self._generate(self._latent(len(rows), self._eval_generator()), self._onehot(index))
+        generator = self._eval_generator()
+        samples = self._generate(self._latent(len(rows), generator), self._onehot(index), generator)
         if y is not None:
             onehot = np.eye(self._n_classes)[index]
             X, samples = np.hstack([X, onehot]), np.hstack([samples, onehot])

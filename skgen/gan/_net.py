@@ -6,6 +6,7 @@ from skorch.callbacks import PassthroughScoring
 
 from ..base import ChunkedNet
 from ..metrics._torch import unbiased_mmd2
+from ._scaling import mode_specific_activation
 from ._module import (
     HistoricalAverage,
     critic_loss,
@@ -31,6 +32,11 @@ class AdversarialNet(ChunkedNet):
     chunk's rows, so conditional and unconditional models share the loop.
     The validation loss is the unbiased MMD^2 between the validation rows and
     samples from fixed latent draws.
+
+    With ``modes_per_feature`` (mode-specific scaling) the generator's raw
+    outputs pass through :func:`mode_specific_activation`: tanh offsets and
+    Gumbel-softmax mode indicators, the Gumbel noise drawn from the net's
+    generator (from one seeded with ``validation_seed`` when validating).
     """
 
     def __init__(
@@ -53,6 +59,8 @@ class AdversarialNet(ChunkedNet):
         n_components=2,
         n_classes=0,
         validation_bandwidth=1.0,
+        validation_seed=0,
+        modes_per_feature=None,
         shuffle=True,
         **kwargs,
     ):
@@ -73,6 +81,8 @@ class AdversarialNet(ChunkedNet):
         self.n_components = n_components
         self.n_classes = n_classes
         self.validation_bandwidth = validation_bandwidth
+        self.validation_seed = validation_seed
+        self.modes_per_feature = modes_per_feature
         self.shuffle = shuffle
         super().__init__(module, *args, **kwargs)
 
@@ -115,6 +125,13 @@ class AdversarialNet(ChunkedNet):
     def _latent(self, n, like):
         return torch.randn(n, self.n_components, generator=self.generator, device=like.device, dtype=like.dtype)
 
+    def fake_rows(self, z, y_onehot, noise_generator):
+        """Generator output in the network scale; ``noise_generator`` draws the Gumbel noise (None: none)."""
+        raw = self.generator_(z, y_onehot)
+        if self.modes_per_feature is None:
+            return raw
+        return mode_specific_activation(raw, self.modes_per_feature, noise_generator)
+
     def _packed(self, x, y_onehot):
         """Rows grouped ``pack`` at a time (rows are recycled to fill the last group)."""
         n = x.shape[0]
@@ -133,7 +150,7 @@ class AdversarialNet(ChunkedNet):
         return self.discriminator_(packed, y_packed)
 
     def _discriminator_step(self, real, y_onehot):
-        fake = self.generator_(self._latent(real.shape[0], real), y_onehot).detach()
+        fake = self.fake_rows(self._latent(real.shape[0], real), y_onehot, self.generator).detach()
         real_scores = self._discriminate(real, y_onehot)
         fake_scores = self._discriminate(fake, y_onehot)
         if self.objective == "wasserstein":
@@ -159,7 +176,7 @@ class AdversarialNet(ChunkedNet):
         return loss.detach(), wasserstein
 
     def _generator_step(self, real, y_onehot):
-        fake = self.generator_(self._latent(real.shape[0], real), y_onehot)
+        fake = self.fake_rows(self._latent(real.shape[0], real), y_onehot, self.generator)
         if self.feature_matching:
             real_features = self._discriminate(real, y_onehot, features=True).detach()
             loss = feature_matching_loss(real_features, self._discriminate(fake, y_onehot, features=True))
@@ -205,7 +222,8 @@ class AdversarialNet(ChunkedNet):
         self.generator_.eval()
         real, y_onehot = self._split(batch.X)
         z = batch.row_noise.to(real.dtype)  # latent rows fixed for the whole fit
-        fake = self.generator_(z, y_onehot)
+        noise_generator = torch.Generator(device=real.device).manual_seed(self.validation_seed)
+        fake = self.fake_rows(z, y_onehot, noise_generator)
         if self.n_classes:
             real, fake = torch.cat([real, y_onehot], 1), torch.cat([fake, y_onehot], 1)
         loss = unbiased_mmd2(real, fake, self.validation_bandwidth) if len(real) > 1 else F.mse_loss(fake, real)

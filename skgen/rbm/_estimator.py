@@ -9,14 +9,10 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array
 
-from ..base import TorchEstimator, column_mean_and_variance, torch_threads
+from ..base import SINGLE_THREAD_WORK, TorchEstimator, column_mean_and_variance, torch_threads
 from ..sampling import ais_betas, annealed_importance_sampling, gibbs_chain
 from ._module import EXACT_MAX_UNITS, BernoulliRBMModule, GaussianBinaryRBMModule
 from ._net import RBMNet
-
-# Mini-batch work (rows x visible x hidden) under which one thread beats two:
-# on tiny matrices torch's per-call threading overhead dominates.
-_SINGLE_THREAD_WORK = 2**20
 
 
 class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
@@ -97,7 +93,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
     def _n_threads(self):
         work = self.batch_size * self.n_features_in_ * self.n_components
-        return 1 if work < _SINGLE_THREAD_WORK else None
+        return 1 if work < SINGLE_THREAD_WORK else None
 
     def _parameters_changed(self):
         self._log_z_cache = None

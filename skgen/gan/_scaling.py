@@ -47,8 +47,9 @@ class ModeSpecificScaling:
     Each feature gets a one-dimensional variational Gaussian mixture (at most
     ``max_modes`` components; those with weight below ``min_weight`` are
     dropped). A value x whose most probable mode is k, with mean mu_k and
-    standard deviation sigma_k, becomes 1 + n_modes network columns: alpha = (x - mu_k) / (4 sigma_k), clipped to [-0.99, 0.99], and
-    the one-hot indicator of k. Decoding inverts this with k the largest
+    standard deviation sigma_k, becomes 1 + n_modes network columns:
+    alpha = (x - mu_k) / (4 sigma_k), clipped to [-0.99, 0.99], and the
+    one-hot indicator of k. Decoding inverts this with k the largest
     indicator, so a multimodal feature turns into a choice among modes (a
     categorical variable the generator draws by Gumbel-softmax) plus a small
     offset, which spares the generator from spreading one continuous output

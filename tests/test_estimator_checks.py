@@ -9,6 +9,7 @@ from skgen import CGAN, GAN, VAE, WGAN, BernoulliRBM, GaussianBinaryRBM
 ESTIMATORS = [
     BernoulliRBM(n_components=8, n_iter=3, n_gibbs_steps=20, device="cpu"),
     BernoulliRBM(n_components=24, n_iter=2, n_gibbs_steps=5, n_ais_chains=8, n_ais_betas=50, device="cpu"),
+    BernoulliRBM(n_components=8, n_iter=3, n_gibbs_steps=20, average=True, device="cpu"),
     GaussianBinaryRBM(n_components=8, n_iter=3, n_gibbs_steps=20, device="cpu"),
     GaussianBinaryRBM(n_components=24, n_iter=2, n_gibbs_steps=5, n_ais_chains=8, n_ais_betas=50, learn_sigma=True, device="cpu"),
     VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, device="cpu"),

@@ -147,6 +147,52 @@ def test_partial_fit_uses_the_current_hyperparameters(digits):
     np.testing.assert_allclose(est.components_, before, atol=1e-9)
 
 
+@pytest.mark.parametrize("cls", [BernoulliRBM, GaussianBinaryRBM])
+def test_average_is_the_mean_of_the_iterates(digits, cls):
+    """One mini-batch per epoch: the iterate after each partial_fit is that of an unaveraged twin."""
+    X = digits[0][:40]
+    plain = _small(cls, batch_size=40, learning_rate=0.2)
+    averaged = _small(cls, batch_size=40, learning_rate=0.2, average=81)  # from the 3rd update (120 rows seen)
+    iterates = []
+    for _ in range(6):
+        plain.partial_fit(X)
+        averaged.partial_fit(X)
+        iterates.append([plain.components_, plain.intercept_hidden_, plain.intercept_visible_])
+    for i, name in enumerate(("components_", "intercept_hidden_", "intercept_visible_")):
+        expected = np.mean([it[i] for it in iterates[2:]], axis=0)
+        np.testing.assert_allclose(getattr(averaged, name), expected, rtol=1e-12, atol=1e-12)
+    # the chain and the iterate went on unchanged by the averaging
+    np.testing.assert_array_equal(averaged.h_samples_, plain.h_samples_)
+
+
+def test_average_true_fit_and_its_interplay_with_partial_fit_and_pickle(digits):
+    X, _ = digits
+    one_go = _small(average=True, n_iter=4).fit(X)
+    assert int(one_go.net_.module_.n_averaged) == 4 * len(X) // 10  # every update of batch_size 10
+    # averaging changes the model, not the iterate it comes from
+    iterate = _small(n_iter=4).fit(X)
+    assert not np.allclose(one_go.components_, iterate.components_)
+    np.testing.assert_array_equal(one_go.h_samples_, iterate.h_samples_)
+    # an averaged fit interrupted by pickling goes on exactly as uninterrupted
+    first = _small(average=True).partial_fit(X).partial_fit(X)
+    resumed = pickle.loads(pickle.dumps(first)).partial_fit(X)
+    straight = _small(average=True).partial_fit(X).partial_fit(X).partial_fit(X)
+    assert _same_parameters(resumed, straight)
+    # before the threshold the model is the iterate itself
+    late = _small(average=10**6).partial_fit(X)
+    assert _same_parameters(late, _small().partial_fit(X))
+    # switching averaging off continues from the iterate, which becomes the model
+    switched = _small(average=True).partial_fit(X).set_params(average=False).partial_fit(X)
+    assert _same_parameters(switched, _small().partial_fit(X).partial_fit(X))
+    # setting a parameter makes the model as set the starting point of training
+    edited = _small(average=True).partial_fit(X)
+    edited.components_ = iterate.components_
+    assert not edited.net_.module_.has_averages()
+    np.testing.assert_array_equal(edited.components_, iterate.components_)
+    with pytest.raises(ValueError, match="average"):
+        _small(average=-1).fit(X)
+
+
 def test_history_and_verbose_output(digits, capsys):
     X, _ = digits
     est = _small(verbose=2).fit(X)

@@ -28,6 +28,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         "persistent": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "average": [Interval(Integral, 0, None, closed="left"), "boolean"],
         "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
         "n_ais_chains": [Interval(Integral, 2, None, closed="left")],
         "n_ais_betas": [Interval(Integral, 2, None, closed="left")],
@@ -46,6 +47,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         persistent=True,
         momentum=0.0,
         weight_decay=0.0,
+        average=False,
         n_gibbs_steps=1000,
         n_ais_chains=100,
         n_ais_betas=10000,
@@ -67,6 +69,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         self.persistent = persistent
         self.momentum = momentum
         self.weight_decay = weight_decay
+        self.average = average
         self.n_gibbs_steps = n_gibbs_steps
         self.n_ais_chains = n_ais_chains
         self.n_ais_betas = n_ais_betas
@@ -89,6 +92,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
             persistent=self.persistent,
             momentum=self.momentum,
             weight_decay=self.weight_decay,
+            average=self.average,
         )
 
     def _n_threads(self):
@@ -285,6 +289,8 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
             raise ValueError(f"{name} must have shape {shape}, got {value.shape}.")
         with torch.no_grad():
             tensor.copy_(torch.as_tensor(value, dtype=tensor.dtype))
+        if self._module.has_averages():  # the model as set is where training continues
+            self._module.drop_averages_()
         self._parameters_changed()
 
     @property
@@ -372,6 +378,17 @@ class BernoulliRBM(_BaseRBM):
         Momentum of the updates (``torch.optim.SGD``).
     weight_decay : float, default=0.0
         L2 penalty on the weights (not the biases).
+    average : bool or int, default=False
+        Iterate averaging, as in :class:`~sklearn.linear_model.SGDClassifier`:
+        True makes the fitted parameters the mean of the parameters after
+        every update; an int makes averaging begin once ``average`` training
+        rows have been seen (counted across ``partial_fit`` calls; ``fit``
+        restarts the count). Training itself continues from the last update.
+        PCD's parameters oscillate around their target, so averaging the last
+        quarter of the updates, ``average=int(0.75 * n_iter * n_samples)``,
+        gives a much better model for no extra Gibbs sampling (on binarised
+        MNIST, 500 hidden units, 20 epochs: about -104 instead of -121 to -144
+        nats of held-out log-likelihood, depending on the seed).
     n_gibbs_steps : int, default=1000
         Gibbs sweeps per chain in :meth:`sample`.
     n_ais_chains : int, default=100
@@ -418,6 +435,8 @@ class BernoulliRBM(_BaseRBM):
         Per epoch: ``train_loss`` (negative pseudo-log-likelihood per row,
         scikit-learn's one-flip estimate, on a fixed subset of at most 256
         training rows), ``valid_loss`` with early stopping, ``dur`` (seconds).
+        Both losses are those of the last update's parameters, also when
+        ``average`` is set.
     device_ : str
         Device the model lives on.
     net_ : skorch.NeuralNet
@@ -490,6 +509,7 @@ class BernoulliRBM(_BaseRBM):
         persistent=True,
         momentum=0.0,
         weight_decay=0.0,
+        average=False,
         n_gibbs_steps=1000,
         n_ais_chains=100,
         n_ais_betas=10000,
@@ -512,6 +532,7 @@ class BernoulliRBM(_BaseRBM):
             persistent=persistent,
             momentum=momentum,
             weight_decay=weight_decay,
+            average=average,
             n_gibbs_steps=n_gibbs_steps,
             n_ais_chains=n_ais_chains,
             n_ais_betas=n_ais_betas,
@@ -603,6 +624,10 @@ class GaussianBinaryRBM(_BaseRBM):
         Momentum of the updates.
     weight_decay : float, default=0.0
         L2 penalty on the weights.
+    average : bool or int, default=False
+        Iterate averaging, as in :class:`BernoulliRBM`: the fitted parameters
+        are the mean of the parameters after every update from the one that
+        brings the training rows seen to ``average`` (True: from the first).
     n_gibbs_steps : int, default=1000
         Gibbs sweeps per chain in :meth:`sample`.
     n_ais_chains : int, default=100
@@ -640,7 +665,8 @@ class GaussianBinaryRBM(_BaseRBM):
     history_ : list of dict
         Per epoch: ``train_loss`` (mean squared reconstruction error
         v - E[v | P(h|v)] in units of sigma, on a fixed subset of at most 256
-        training rows), ``valid_loss`` with early stopping, ``dur``.
+        training rows), ``valid_loss`` with early stopping, ``dur``; both of
+        the last update's parameters, also when ``average`` is set.
 
     Notes
     -----
@@ -678,6 +704,7 @@ class GaussianBinaryRBM(_BaseRBM):
         persistent=True,
         momentum=0.0,
         weight_decay=0.0,
+        average=False,
         n_gibbs_steps=1000,
         n_ais_chains=100,
         n_ais_betas=10000,
@@ -700,6 +727,7 @@ class GaussianBinaryRBM(_BaseRBM):
             persistent=persistent,
             momentum=momentum,
             weight_decay=weight_decay,
+            average=average,
             n_gibbs_steps=n_gibbs_steps,
             n_ais_chains=n_ais_chains,
             n_ais_betas=n_ais_betas,

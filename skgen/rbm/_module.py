@@ -60,7 +60,51 @@ def logsumexp_over_configurations(n_units, log_weight, *, dtype, device):
 
 
 class _RBMModule(nn.Module):
-    """What both RBM kinds share: the persistent chain and the annealing log-ratio."""
+    """What both RBM kinds share: the annealing log-ratio and iterate averaging.
+
+    Averaging (Polyak & Juditsky 1992) keeps a running mean of the parameters
+    over the updates in ``average_<name>`` buffers. Training always moves the
+    stochastic-approximation iterate; between fits the parameters hold the
+    average (the model every method uses) and the buffers the iterate, so
+    ``swap_averages_`` at the start and end of training exchanges them.
+    ``samples_seen`` counts the training rows of every update since the
+    module was built.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("samples_seen", torch.zeros((), dtype=torch.long))
+
+    # --- iterate averaging -------------------------------------------------
+    def has_averages(self):
+        return hasattr(self, "n_averaged")
+
+    def init_averages_(self):
+        """Buffers for the running average of every parameter; no update averaged yet."""
+        for name, param in self.named_parameters():
+            self.register_buffer("average_" + name, param.detach().clone())
+        self.register_buffer("n_averaged", torch.zeros((), dtype=torch.long))
+
+    def drop_averages_(self):
+        """Forget the averages: the parameters as they are become the iterate."""
+        for name, _ in self.named_parameters():
+            delattr(self, "average_" + name)
+        delattr(self, "n_averaged")
+
+    def averages(self):
+        return [getattr(self, "average_" + name) for name, _ in self.named_parameters()]
+
+    def update_averages_(self, n_averaged):
+        """Fold the current parameters into the mean of ``n_averaged`` iterates (this one included)."""
+        for average, param in zip(self.averages(), self.parameters()):
+            average.lerp_(param, 1.0 / n_averaged)
+
+    def swap_averages_(self):
+        """Exchange the parameters and the average buffers."""
+        for average, param in zip(self.averages(), self.parameters()):
+            iterate = param.detach().clone()
+            param.detach().copy_(average)
+            average.copy_(iterate)
 
     def annealed_log_ratio(self, v, beta_from, beta_to):
         """log f_beta_to(v) - log f_beta_from(v) for the unnormalised annealed marginals."""

@@ -18,16 +18,41 @@ class RBMNet(ChunkedNet):
     (weight decay on the weights only).
 
     The training loss recorded per epoch is the module's ``monitoring_loss``
-    on a fixed random subset of at most ``MONITOR_ROWS`` training rows.
+    of the iterate on a fixed random subset of at most ``MONITOR_ROWS``
+    training rows.
+
+    ``average`` (as in ``SGDClassifier``): False, or average the iterates of
+    every update from the one whose mini-batch brings the number of training
+    rows seen to ``average`` (True: from the first update). After training the
+    module holds the average; the iterate waits in its buffers for the next call.
     """
 
-    def __init__(self, module, *args, k=1, persistent=True, momentum=0.0, weight_decay=0.0, shuffle=True, **kwargs):
+    def __init__(
+        self, module, *args, k=1, persistent=True, momentum=0.0, weight_decay=0.0, average=False, shuffle=True, **kwargs
+    ):
         super().__init__(module, *args, **kwargs)
         self.k = k
         self.persistent = persistent
         self.momentum = momentum
         self.weight_decay = weight_decay
+        self.average = average
         self.shuffle = shuffle
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        # Train the iterate; the module is swapped only when some update was
+        # averaged (before that, the model is the iterate itself).
+        module = self.module_
+        if module.has_averages() and module.n_averaged > 0:
+            module.swap_averages_()
+        if self.average and not module.has_averages():
+            module.init_averages_()
+        elif not self.average and module.has_averages():
+            module.drop_averages_()
+        try:
+            return super().partial_fit(X, y, classes, **fit_params)
+        finally:
+            if module.has_averages() and module.n_averaged > 0:
+                module.swap_averages_()
 
     def initialize_optimizer(self, *args, **kwargs):
         if not (self.momentum or self.weight_decay):
@@ -77,6 +102,8 @@ class RBMNet(ChunkedNet):
         else:  # SGD descends, so the gradient is minus the statistics
             targets, alpha = [p.grad for p in params], -1.0
         chain = module.chain_hidden
+        samples_seen = int(module.samples_seen)  # host counters: no device sync per batch
+        n_averaged = int(module.n_averaged) if self.average else 0
         for start, stop in batch.batch_bounds:
             v_pos = batch.X[start:stop]
             work = self._workspace(stop - start)
@@ -94,8 +121,15 @@ class RBMNet(ChunkedNet):
             if self.optimizer_ is not None:
                 self.optimizer_.step()
             module.clamp_()
+            samples_seen += stop - start
+            if self.average and samples_seen >= self.average:
+                n_averaged += 1
+                module.update_averages_(n_averaged)
         if self.persistent:
             module.chain_hidden.copy_(chain)
+        module.samples_seen.fill_(samples_seen)
+        if self.average:
+            module.n_averaged.fill_(n_averaged)
         loss = module.monitoring_loss(self.monitor_rows_, self.monitor_noise_)
         return {"loss": loss, "y_pred": None}
 

@@ -229,7 +229,8 @@ def test_early_stopping_keeps_the_best_epoch(digits):
         _small(early_stopping=True).fit(X[:1])
 
 
-def test_ctrl_c_keeps_the_last_complete_epoch(digits):
+@pytest.mark.parametrize("average", [False, True])
+def test_ctrl_c_keeps_the_last_complete_epoch(digits, average):
     X, _ = digits
 
     class InterruptInEpochTwo(Callback):
@@ -238,9 +239,9 @@ def test_ctrl_c_keeps_the_last_complete_epoch(digits):
                 raise KeyboardInterrupt
 
     with pytest.warns(RuntimeWarning, match="after epoch 1"):
-        est = _small(callbacks=[InterruptInEpochTwo()]).fit(X)
+        est = _small(callbacks=[InterruptInEpochTwo()], average=average).fit(X)
     assert est.n_iter_ == 1
-    one_epoch = _small(n_iter=1).fit(X)
+    one_epoch = _small(n_iter=1, average=average).fit(X)
     np.testing.assert_array_equal(est.components_, one_epoch.components_)
     assert est.sample(2).shape == (2, 64)
 

@@ -43,7 +43,7 @@ Targets
       over the repetitions' seeds (each seed's figure is printed too);
     * |skgen's own score_samples mean - independent estimate| <= 3 nats.
     For context (no target): skgen / the tuned loop, skgen without averaging
-    (its last iterate: -121 to -144 nats over seeds 0-5), the plain loop's
+    (its last iterate: -124 to -146 nats over seeds 0-2 in one run), the plain loop's
     model and scikit-learn's (about -160 nats here; it never shuffles and
     starts its visible biases at zero).
 

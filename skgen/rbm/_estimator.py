@@ -387,7 +387,7 @@ class BernoulliRBM(_BaseRBM):
         PCD's parameters oscillate around their target, so averaging the last
         quarter of the updates, ``average=int(0.75 * n_iter * n_samples)``,
         gives a much better model for no extra Gibbs sampling (on binarised
-        MNIST, 500 hidden units, 20 epochs: about -104 instead of -121 to -144
+        MNIST, 500 hidden units, 20 epochs: about -104 instead of -121 to -146
         nats of held-out log-likelihood, depending on the seed).
     n_gibbs_steps : int, default=1000
         Gibbs sweeps per chain in :meth:`sample`.

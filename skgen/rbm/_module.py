@@ -64,9 +64,10 @@ class _RBMModule(nn.Module):
 
     Averaging (Polyak & Juditsky 1992) keeps a running mean of the parameters
     over the updates in ``average_<name>`` buffers. Training always moves the
-    stochastic-approximation iterate; between fits the parameters hold the
-    average (the model every method uses) and the buffers the iterate, so
-    ``swap_averages_`` at the start and end of training exchanges them.
+    stochastic-approximation iterate; once an update has been averaged, the
+    parameters hold the average between fits (the model every method uses) and
+    the buffers the iterate, and ``swap_averages_`` exchanges them at the
+    start and end of training.
     ``samples_seen`` counts the training rows of every update since the
     module was built.
     """

@@ -14,7 +14,7 @@ samplers and annealed importance sampling:
 * ``log_partition_exact()`` by enumeration,
 * the annealing path from a base-rate model (beta=0) to the RBM (beta=1):
   ``sample_base``, ``base_log_partition``, ``annealed_log_ratio``,
-  ``annealed_gibbs_step``.
+  ``annealed_transition``.
 """
 
 import math
@@ -240,7 +240,7 @@ class BernoulliRBMModule(_RBMModule):
         visible_term = v @ ((1 - beta) * self.base_bias + beta * self.b_v)
         return visible_term + F.softplus(beta * hidden_pre).sum(dim=1)
 
-    def annealed_gibbs_step(self, v, beta, generator):
+    def annealed_transition(self, v, beta, generator):
         h = bernoulli_sample(torch.sigmoid(beta * self.hidden_preactivation(v)), generator)
         visible_pre = (1 - beta) * self.base_bias + beta * torch.addmm(self.b_v, h, self.W.T)
         return bernoulli_sample(torch.sigmoid(visible_pre), generator)
@@ -382,7 +382,7 @@ class GaussianBinaryRBMModule(_RBMModule):
         model_quadratic = ((v - self.b_v) ** 2 * (0.5 * torch.exp(-2 * self.log_sigma))).sum(dim=1)
         return -(1 - beta) * base_energy - beta * model_quadratic + F.softplus(beta * hidden_pre).sum(dim=1)
 
-    def annealed_gibbs_step(self, v, beta, generator):
+    def annealed_transition(self, v, beta, generator):
         h = bernoulli_sample(torch.sigmoid(beta * self.hidden_preactivation(v)), generator)
         base_precision = 1 / self.base_std**2
         model_precision = torch.exp(-2 * self.log_sigma)

@@ -33,7 +33,7 @@ def annealed_importance_sampling(model, n_chains, betas, generator):
     ``model`` provides ``sample_base(n, generator)``, ``base_log_partition()``,
     ``annealed_log_ratio(v, beta_from, beta_to)`` (log f_to(v) - log f_from(v)
     for the unnormalised intermediate densities) and
-    ``annealed_gibbs_step(v, beta, generator)`` (a transition leaving p_beta
+    ``annealed_transition(v, beta, generator)`` (a transition leaving p_beta
     invariant).
 
     Returns
@@ -50,7 +50,7 @@ def annealed_importance_sampling(model, n_chains, betas, generator):
     for k in range(1, len(betas)):
         log_w += model.annealed_log_ratio(v, betas[k - 1], betas[k])
         if k < len(betas) - 1:
-            v = model.annealed_gibbs_step(v, betas[k], generator)
+            v = model.annealed_transition(v, betas[k], generator)
     log_mean_w = torch.logsumexp(log_w, dim=0) - math.log(n_chains)
     weights = torch.exp(log_w - log_w.max())
     rel_std = float(weights.std(unbiased=True) / weights.mean()) if n_chains > 1 else float("inf")

@@ -12,7 +12,6 @@ device tensors and the family's ``train_step`` runs every mini-batch of a
 chunk, so skorch's per-batch bookkeeping is paid once per chunk.
 """
 
-import contextlib
 import copy
 import warnings
 from collections import namedtuple
@@ -30,6 +29,7 @@ from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughSco
 from skorch.dataset import Dataset as _SkorchDataset
 from skorch.helper import predefined_split
 
+from ._threads import choose_threads, torch_threads
 from .exceptions import DivergenceError
 
 # A chunk holds at most this many numbers: large enough that skorch's per-chunk
@@ -39,13 +39,20 @@ CHUNK_ELEMENTS = 2**24
 # Rows per call when an estimator evaluates a method on many rows.
 EVAL_CHUNK_ROWS = 4096
 
+# The divergence check fires when the training loss exceeds this many times
+# its reference magnitude at the start of training.
+EXPLOSION_FACTOR = 1e3
+
 Chunk = namedtuple("Chunk", ["X", "batch_bounds", "row_noise"])
 Chunk.__doc__ = """Rows handed to one skorch step.
 
 X : device tensor of the rows; batch_bounds : list of (start, stop) mini-batches
-inside X; row_noise : per-row uniform noise fixed for the whole fit (validation
-chunks, so Monte Carlo validation losses are comparable across epochs) or None.
+inside X; row_noise : per-row noise fixed for the whole fit (validation chunks,
+so Monte Carlo validation losses are comparable across epochs) or None.
 """
+
+ColumnStatistics = namedtuple("ColumnStatistics", ["mean", "variance", "minimum", "maximum"])
+ColumnStatistics.__doc__ = "Per-column mean, variance, minimum and maximum, as float64 NumPy arrays."
 
 
 def resolve_device(device):
@@ -70,20 +77,6 @@ def batch_bounds(n_rows, batch_size):
     return bounds
 
 
-@contextlib.contextmanager
-def torch_threads(n_threads):
-    """Run the block with ``n_threads`` intra-op threads (None: leave torch's setting)."""
-    if n_threads is None:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def draw_seed(generator):
     """A fresh 63-bit seed drawn from a CPU ``torch.Generator``."""
     return int(torch.randint(2**63 - 1, (1,), generator=generator))
@@ -95,7 +88,13 @@ def device_generator(device, seed):
 
 
 def to_tensor(X, device, dtype):
-    """Dense tensor of ``X`` (ndarray or sparse matrix) on ``device`` in ``dtype``."""
+    """Dense tensor of ``X`` (ndarray, sparse matrix or tensor) on ``device`` in ``dtype``.
+
+    A C-contiguous writable array of the right dtype is wrapped, not copied,
+    when the device is the CPU.
+    """
+    if isinstance(X, torch.Tensor):
+        return X.to(device=device, dtype=dtype)
     if sp.issparse(X):
         X = X.toarray()
     X = np.ascontiguousarray(X)
@@ -104,27 +103,42 @@ def to_tensor(X, device, dtype):
     return torch.as_tensor(X, dtype=dtype, device=device)
 
 
-def column_mean_and_variance(X):
-    """Per-column mean and variance of a dense or sparse matrix, in float64."""
-    if sp.issparse(X):
-        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
-        mean_sq = np.asarray(X.multiply(X).mean(axis=0), dtype=np.float64).ravel()
-        return mean, np.maximum(mean_sq - mean**2, 0.0)
-    X = np.asarray(X, dtype=np.float64)
-    return X.mean(axis=0), X.var(axis=0)
+def _dense_column_statistics(X, rows_per_pass):
+    """ColumnStatistics of a dense tensor, accumulated in float64 a block of rows at a time."""
+    n_rows = X.shape[0]
+    blocks = [X[start : start + rows_per_pass] for start in range(0, n_rows, rows_per_pass)]
+    total = sum(block.sum(dim=0, dtype=torch.float64) for block in blocks)
+    mean = total / n_rows
+    # a second pass over the centred values: no cancellation, unlike E[x^2] - E[x]^2
+    squares = sum(((block.to(torch.float64) - mean) ** 2).sum(dim=0) for block in blocks)
+    minimum = torch.stack([block.amin(dim=0) for block in blocks]).amin(dim=0)
+    maximum = torch.stack([block.amax(dim=0) for block in blocks]).amax(dim=0)
+    return ColumnStatistics(
+        *(t.to(device="cpu", dtype=torch.float64).numpy() for t in (mean, squares / n_rows, minimum, maximum))
+    )
+
+
+def _sparse_column_statistics(X):
+    mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+    mean_sq = np.asarray(X.multiply(X).mean(axis=0), dtype=np.float64).ravel()
+    minimum = np.asarray(X.min(axis=0).toarray(), dtype=np.float64).ravel()
+    maximum = np.asarray(X.max(axis=0).toarray(), dtype=np.float64).ravel()
+    return ColumnStatistics(mean, np.maximum(mean_sq - mean**2, 0.0), minimum, maximum)
 
 
 class RowSource(_SkorchDataset):
-    """Training rows for a chunked iterator: a dense device tensor or a CSR matrix.
+    """Training rows: a dense device tensor or a CSR matrix that stays on the host.
 
-    Sparse rows stay sparse on the host and are densified one chunk at a time,
-    so sparse data never needs its dense size in memory.
+    Sparse rows are densified one chunk at a time, so sparse data never needs
+    its dense size in memory. Dense rows go to the device once; their column
+    statistics are computed there, without a host-side copy.
     """
 
     def __init__(self, X, *, device, dtype):
         self.X = X if sp.issparse(X) else to_tensor(X, device, dtype)
         self.device = device
         self.dtype = dtype
+        self._statistics = None
 
     def __len__(self):
         return self.X.shape[0]
@@ -133,15 +147,39 @@ class RowSource(_SkorchDataset):
     def n_features(self):
         return self.X.shape[1]
 
+    @property
+    def is_sparse(self):
+        return sp.issparse(self.X)
+
+    def statistics(self):
+        """Per-column :data:`ColumnStatistics` (float64 accumulation), computed once."""
+        if self._statistics is None:
+            if self.is_sparse:
+                self._statistics = _sparse_column_statistics(self.X)
+            else:
+                rows_per_pass = max(1, CHUNK_ELEMENTS // 4 // max(self.n_features, 1))
+                with torch.no_grad():
+                    self._statistics = _dense_column_statistics(self.X, rows_per_pass)
+        return self._statistics
+
     def rows(self, index):
         """Dense device tensor of the rows at ``index`` (a CPU or device LongTensor, or a slice)."""
-        if sp.issparse(self.X):
+        if self.is_sparse:
             if isinstance(index, torch.Tensor):
                 index = index.cpu().numpy()
             return to_tensor(self.X[index], self.device, self.dtype)
         if isinstance(index, torch.Tensor):
             return self.X.index_select(0, index.to(self.X.device))
         return self.X[index]
+
+    def subset(self, index):
+        """A new source holding the rows at ``index`` (a CPU LongTensor)."""
+        rows = self.X[index.numpy()] if self.is_sparse else self.X.index_select(0, index.to(self.X.device))
+        return RowSource(rows, device=self.device, dtype=self.dtype)
+
+    def with_rows(self, X):
+        """A new source of ``X`` (same device and dtype), e.g. the rows mapped to network units."""
+        return RowSource(X, device=self.device, dtype=self.dtype)
 
 
 class ChunkIterator:
@@ -184,9 +222,17 @@ class ChunkedNet(NeuralNet):
     """A skorch ``NeuralNet`` whose steps receive :class:`Chunk` objects.
 
     Families subclass it and override ``train_step`` (all mini-batches of one
-    chunk) and ``validation_step``. ``generator`` is the training generator,
-    set by the estimator for the duration of a fit.
+    chunk), ``validation_step`` and ``loss_reference``. ``generator`` is the
+    training generator, set by the estimator for the duration of a fit.
+
+    The torch modules given as init parameters (``module``, and e.g.
+    ``discriminator`` in subclasses, named in ``cuda_dependent_attributes_``)
+    are the very instances the net trains, so they are pickled with skorch's
+    device-mapping loader like ``module_``: a net fitted on CUDA unpickles on
+    a machine without it.
     """
+
+    cuda_dependent_attributes_ = ["module"]
 
     def __init__(self, module, *args, criterion=torch.nn.Module, **kwargs):
         # skorch requires a criterion; families that compute their own losses
@@ -212,6 +258,23 @@ class ChunkedNet(NeuralNet):
             dataset, batch_size=self.batch_size, shuffle=False, row_noise=self.validation_noise(len(dataset))
         )
 
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        for _, module in _modules_of(self):
+            module.eval()  # measuring must not touch batch-norm statistics
+        with torch.no_grad():
+            self.loss_reference_ = float(self.loss_reference(X))
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        del self.loss_reference_  # training-only state: not kept in the fitted (and pickled) net
+
+    def loss_reference(self, source):
+        """The typical magnitude of the training loss for this model and data, before training.
+
+        Training stops with :class:`DivergenceError` when the loss exceeds
+        ``EXPLOSION_FACTOR`` times it (or 1, whichever is larger).
+        """
+        raise NotImplementedError
+
     def validation_noise(self, n_rows):
         """Noise per validation row, drawn once per fit: uniform numbers by default."""
         return torch.rand(n_rows, generator=self.generator, device=self.generator.device)
@@ -220,8 +283,10 @@ class ChunkedNet(NeuralNet):
         raise NotImplementedError
 
 
-# Below this many multiply-adds per mini-batch one intra-op thread is faster (measured on 2 cores).
-SINGLE_THREAD_WORK = 2**20
+def reference_rows(source, generator, n_rows=256):
+    """At most ``n_rows`` random rows of a :class:`RowSource`, for losses measured before training."""
+    index = torch.randperm(len(source), generator=generator, device=generator.device)[:n_rows]
+    return source.rows(index)
 
 
 def _modules_of(net):
@@ -271,20 +336,36 @@ class _KeepBestEpoch(Callback):
 
 
 class _DivergenceCheck(Callback):
-    """Stops training with :class:`DivergenceError` on a non-finite loss or parameter."""
+    """Stops training with :class:`DivergenceError` when it diverges, while the loss is still finite.
+
+    Two criteria, checked after every epoch: the loss or a parameter is not
+    finite; or the training loss exceeds ``EXPLOSION_FACTOR`` times its
+    reference magnitude at the start of training (the net's
+    ``loss_reference``, at least 1). ``advice`` ends the message with the fix
+    that fits the case.
+    """
+
+    def __init__(self, advice):
+        self.advice = advice
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
+        epoch = net.estimator_epoch_offset + len(net.history)
         losses = [row[k] for k in ("train_loss", "valid_loss") if k in row]
         finite = all(np.isfinite(v) for v in losses) and all(
             bool(torch.isfinite(p).all()) for _, module in _modules_of(net) for p in module.parameters()
         )
         if not finite:
-            raise DivergenceError(
-                f"Training diverged at epoch {net.estimator_epoch_offset + len(net.history)}: "
-                "the loss or the parameters became non-finite. Lower `learning_rate` "
-                "(or standardise the data) and fit again."
+            criterion = "the loss or the parameters became non-finite"
+        else:
+            reference = max(abs(net.loss_reference_), 1.0)
+            if abs(row["train_loss"]) <= EXPLOSION_FACTOR * reference:
+                return
+            criterion = (
+                f"the training loss reached {row['train_loss']:.3g}, more than {EXPLOSION_FACTOR:g} times "
+                f"its magnitude at the start of training ({reference:.3g})"
             )
+        raise DivergenceError(f"Training diverged at epoch {epoch}: {criterion}. {self.advice}")
 
 
 class _ProgressBar(Callback):
@@ -305,6 +386,7 @@ class _ProgressBar(Callback):
 
     def on_train_end(self, net, **kwargs):
         self.bar_.close()
+        del self.bar_  # a closed bar holds a stream: keep it out of the pickled estimator
 
 
 class _EpochLog(Callback):
@@ -321,9 +403,18 @@ class _EpochLog(Callback):
 
 
 def _differs(a, b):
-    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
-        return not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and torch.equal(a, b))
+    if isinstance(a, (torch.Tensor, np.ndarray)) or isinstance(b, (torch.Tensor, np.ndarray)):
+        return not np.array_equal(np.asarray(a), np.asarray(b))
     return a != b
+
+
+def _same_setting(a, b):
+    """Whether two values of a constructor parameter configure the same thing."""
+    if isinstance(a, torch.nn.Module) or isinstance(b, torch.nn.Module):
+        return a is b
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return tuple(a) == tuple(b)
+    return a == b
 
 
 def _discard(*args):
@@ -342,11 +433,20 @@ def _loss_fields(history_row):
 class TorchEstimator(BaseEstimator):
     """Base class of skgen's torch-backed estimators.
 
-    Subclasses set ``_net_class`` and ``_epochs_param`` ("max_iter", or
-    "n_iter" for the RBM family), and implement ``_build_module(X)`` and
-    ``_net_params()``. ``_check_training_data(X)`` and ``_n_threads()`` are
-    optional hooks. After every change of the parameters ``_parameters_changed``
-    is called, so cached quantities (a log partition function) can be dropped.
+    Subclasses set ``_net_class``, ``_epochs_param`` ("max_iter", or "n_iter"
+    for the RBM family) and ``_shape_params`` (the constructor parameters that
+    size the fitted networks or data maps), and implement
+    ``_build_modules(data)`` (``data`` is the training :class:`RowSource`) and
+    ``_net_params()``. Optional hooks: ``_check_training_data(X)``,
+    ``_training_rows(data, y)``, ``_work_per_step()`` and
+    ``_parameters_changed()`` (called after every change of the model's
+    parameters, so cached quantities such as a log partition function can be
+    dropped).
+
+    Shape parameters are frozen at ``fit``: every method of a fitted model
+    reads them through :meth:`_fitted`, so ``set_params`` changes the next
+    ``fit``, never the fitted model, and ``partial_fit`` refuses to continue
+    after one changed.
     """
 
     _parameter_constraints: dict = {
@@ -359,10 +459,12 @@ class TorchEstimator(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "shuffle": ["boolean"],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     _net_class = ChunkedNet
     _epochs_param = "max_iter"
+    _shape_params = ()
     _accepts_sparse = True
 
     # ---------------------------------------------------------------- fitting
@@ -382,7 +484,7 @@ class TorchEstimator(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, reset=True, epochs=getattr(self, self._epochs_param))
+        return self._fit(X, y, reset=True, epochs=self._epochs_to_run(X))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -404,6 +506,10 @@ class TorchEstimator(BaseEstimator):
         """
         return self._fit(X, y, reset=not hasattr(self, "net_"), epochs=1)
 
+    def _epochs_to_run(self, X):
+        """Epochs of a full ``fit`` on ``X`` (the epochs parameter; families may resolve "auto")."""
+        return getattr(self, self._epochs_param)
+
     def _validate_X(self, X, *, reset):
         return validate_data(
             self,
@@ -414,28 +520,30 @@ class TorchEstimator(BaseEstimator):
             ensure_min_samples=2 if (reset and self.early_stopping) else 1,
         )
 
-    def _fit(self, X, y, *, reset, epochs):
-        X = self._validate_X(X, reset=reset)
+    def _fit(self, X, y, *, reset, epochs, validated=False):
+        if not validated:
+            X = self._validate_X(X, reset=reset)
+        if not reset:
+            self._check_shape_params_unchanged()
         self._check_training_data(X)
         if reset:
-            self._initialize(X)
+            self._start_model(X)
+        data = RowSource(X, device=self.device_, dtype=self._torch_dtype)
+        if reset:
+            self._build_net(data)
         else:
             self._sync_net_params()
-        X_train, X_valid = self._train_validation_split(self._training_rows(X, y))
+        train, valid = self._train_validation_split(self._training_rows(data, y))
         net = self.net_
         net.generator = device_generator(self.device_, self._next_seed("_train_rng_state"))
         net.estimator_epoch_offset = self.n_iter_
-        net.train_split = (
-            predefined_split(RowSource(X_valid, device=self.device_, dtype=self._torch_dtype))
-            if X_valid is not None
-            else None
-        )
-        net.set_params(callbacks=self._callbacks(epochs))
+        net.train_split = predefined_split(valid) if valid is not None else None
+        net.set_params(callbacks=self._callbacks(epochs, data))
         net.initialize_callbacks()
         net.history.clear()
         try:
-            with torch_threads(self._n_threads()):
-                net.partial_fit(RowSource(X_train, device=self.device_, dtype=self._torch_dtype), epochs=epochs)
+            with torch_threads(self._thread_count()):
+                net.partial_fit(train, epochs=epochs)
         finally:
             # Training-time state must not be pickled with the estimator.
             net.train_split = None
@@ -457,21 +565,29 @@ class TorchEstimator(BaseEstimator):
             )
         return self
 
-    def _initialize(self, X):
+    def _start_model(self, X):
+        """Fix what a new model is: device, dtypes, random streams, shape parameters."""
         rng = check_random_state(self.random_state)
         seeds = rng.randint(0, 2**31 - 1, size=4)
         self.device_ = resolve_device(self.device)
+        self._fitted_shape = {name: copy.copy(getattr(self, name)) for name in self._shape_params}
         self._training_dtype = X.dtype
         self._torch_dtype = self._compute_dtype or (torch.float64 if X.dtype == np.float64 else torch.float32)
         self._train_rng_state = torch.Generator().manual_seed(int(seeds[0])).get_state()
         self._sample_rng_state = torch.Generator().manual_seed(int(seeds[1])).get_state()
         self._eval_seed = int(seeds[2])
+        self._init_seed = int(seeds[3])
+        self.n_iter_ = 0
+        self.history_ = []
+
+    def _build_net(self, data):
+        """Build the modules (under a torch RNG forked and seeded from ``random_state``) and the net."""
         devices = [torch.device(self.device_)] if self.device_.startswith("cuda") else []
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(int(seeds[3]))
+            torch.manual_seed(self._init_seed)
             if devices:
-                torch.cuda.manual_seed(int(seeds[3]))
-            modules = self._build_modules(X)
+                torch.cuda.manual_seed(self._init_seed)
+            modules = self._build_modules(data)
         net = self._net_class(
             **modules,
             device=self.device_,
@@ -485,8 +601,21 @@ class TorchEstimator(BaseEstimator):
         for _, module in _modules_of(net):
             module.to(dtype=self._torch_dtype)
         self.net_ = net
-        self.n_iter_ = 0
-        self.history_ = []
+        self._divergence_advice_text = self._divergence_advice(data.statistics())
+
+    def _fitted(self, name):
+        """The value shape parameter ``name`` had at the last ``fit``."""
+        return self._fitted_shape[name]
+
+    def _check_shape_params_unchanged(self):
+        changed = [
+            name for name in self._shape_params if not _same_setting(getattr(self, name), self._fitted(name))
+        ]
+        if changed:
+            raise ValueError(
+                f"partial_fit cannot continue: {', '.join(changed)} changed since the model was fitted "
+                f"(they size its networks or data maps). Call fit to train a new model with them."
+            )
 
     def _sync_net_params(self):
         """partial_fit trains with the current hyperparameters: push changed ones to the net.
@@ -500,46 +629,50 @@ class TorchEstimator(BaseEstimator):
                 setattr(self.net_, name, value)
             self.net_._initialize_optimizer()  # skorch's wrapper registers the new optimizers
 
-    def _train_validation_split(self, X):
+    def _train_validation_split(self, source):
         if not self.early_stopping:
-            return X, None
-        n_valid = max(1, int(round(self.validation_fraction * X.shape[0])))
-        if n_valid >= X.shape[0]:
+            return source, None
+        n_rows = len(source)
+        n_valid = max(1, int(round(self.validation_fraction * n_rows)))
+        if n_valid >= n_rows:
             raise ValueError(
                 f"early_stopping with validation_fraction={self.validation_fraction} leaves no "
-                f"training rows out of {X.shape[0]} samples."
+                f"training rows out of {n_rows} samples."
             )
         split_rng = torch.Generator().manual_seed(self._next_seed("_train_rng_state"))
-        order = torch.randperm(X.shape[0], generator=split_rng).numpy()
-        return X[np.sort(order[n_valid:])], X[np.sort(order[:n_valid])]
+        order = torch.randperm(n_rows, generator=split_rng)
+        train, valid = order[n_valid:].sort().values, order[:n_valid].sort().values
+        return source.subset(train), source.subset(valid)
 
-    def _callbacks(self, epochs):
+    def _callbacks(self, epochs, data):
         callbacks = [
             ("restore_incomplete_epoch", _RestoreIncompleteEpoch()),
-            ("divergence_check", _DivergenceCheck()),
+            ("divergence_check", _DivergenceCheck(self._divergence_advice_text)),
         ]
         if self.verbose == 1:
             callbacks.append(("progress_bar", _ProgressBar(epochs, type(self).__name__)))
         elif self.verbose and self.verbose >= 2:
             callbacks.append(("epoch_log", _EpochLog(type(self).__name__)))
         if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        threshold_mode="abs",
-                        lower_is_better=True,
-                        sink=_discard,
-                    ),
-                )
-            )
+            callbacks.append(("early_stopping", self._early_stopping_callback()))
             callbacks.insert(0, ("keep_best_epoch", _KeepBestEpoch()))
         for i, cb in enumerate(self.callbacks or []):
             callbacks.append((f"user_{i}", copy.deepcopy(cb)))
         return callbacks
+
+    def _early_stopping_callback(self):
+        return EarlyStopping(
+            monitor="valid_loss",
+            patience=self.n_iter_no_change,
+            threshold=self.tol,
+            threshold_mode="abs",
+            lower_is_better=True,
+            sink=_discard,
+        )
+
+    def _divergence_advice(self, statistics):
+        """The fix a DivergenceError suggests, given the training data's column statistics."""
+        return f"Lower `learning_rate` (now {self.learning_rate:g}) and fit again."
 
     @staticmethod
     def _history_row(row):
@@ -588,20 +721,18 @@ class TorchEstimator(BaseEstimator):
     def _check_training_data(self, X):
         """Hook: raise ValueError when ``X`` lies outside the model's support."""
 
-    def _training_rows(self, X, y):
-        """Hook: the rows the net trains on (e.g. scaled X with one-hot labels appended)."""
-        return X
+    def _training_rows(self, data, y):
+        """Hook: the :class:`RowSource` the net trains on (e.g. scaled rows with one-hot labels appended)."""
+        return data
 
-    def _n_threads(self):
-        """Intra-op thread count for training and sampling (None: torch's setting).
-
-        One thread when a mini-batch's work (rows x network parameters) is
-        below SINGLE_THREAD_WORK: on small models the threads' synchronisation
-        costs more than it saves, and far more when other processes keep the
-        cores busy.
-        """
+    def _work_per_step(self):
+        """Multiply-adds of one mini-batch step: rows x network parameters (families may refine it)."""
         n_parameters = sum(p.numel() for _, module in _modules_of(self.net_) for p in module.parameters())
-        return 1 if self.batch_size * n_parameters < SINGLE_THREAD_WORK else None
+        return self.batch_size * n_parameters
+
+    def _thread_count(self):
+        """Intra-op threads for training and evaluation: ``n_threads``, or chosen for the work (see skgen._threads)."""
+        return choose_threads(self._work_per_step(), self.n_threads)
 
     def _parameters_changed(self):
         """Hook: called after every change of the model's parameters."""
@@ -613,7 +744,7 @@ class TorchEstimator(BaseEstimator):
     def _apply_in_chunks(self, X, fn, chunk_rows=EVAL_CHUNK_ROWS):
         """Concatenate ``fn(tensor_chunk)`` over row chunks of validated ``X`` as an ndarray."""
         outputs = []
-        with torch.no_grad(), torch_threads(self._n_threads()):
+        with torch.no_grad(), torch_threads(self._thread_count()):
             for start in range(0, X.shape[0], chunk_rows):
                 chunk = self._rows_as_tensor(X[start : start + chunk_rows])
                 outputs.append(fn(chunk).cpu().numpy())
@@ -623,6 +754,15 @@ class TorchEstimator(BaseEstimator):
         if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}.")
         return int(n_samples)
+
+    def _as_output(self, samples):
+        """Samples as a DataFrame with the training columns when ``set_output(transform="pandas")`` is on."""
+        config = getattr(self, "_sklearn_output_config", {})
+        if config.get("transform") == "pandas" and hasattr(self, "feature_names_in_"):
+            import pandas as pd
+
+            return pd.DataFrame(samples, columns=self.feature_names_in_)
+        return samples
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
@@ -636,3 +776,18 @@ class TorchEstimator(BaseEstimator):
 
     def _check_fitted(self):
         check_is_fitted(self)
+
+
+def log_mean_exp(log_values, axis):
+    """log of the mean of exp(log_values) along ``axis``, stable.
+
+    NaN entries (overflow on absurd inputs) count as -inf, and a slice whose
+    values are all -inf gives -inf, never NaN.
+    """
+    log_values = np.where(np.isnan(log_values), -np.inf, log_values)
+    peak = np.max(log_values, axis=axis, keepdims=True)
+    safe_peak = np.where(np.isfinite(peak), peak, 0.0)
+    with np.errstate(divide="ignore"):
+        result = np.log(np.mean(np.exp(log_values - safe_peak), axis=axis)) + np.squeeze(safe_peak, axis=axis)
+    return result
+

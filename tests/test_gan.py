@@ -12,6 +12,7 @@ from sklearn.preprocessing import MinMaxScaler
 from torch import nn
 
 from skgen import CGAN, GAN, WGAN
+from skgen.base import RowSource
 from skgen.datasets import make_gaussian_mixture
 from skgen.gan._module import critic_loss, discriminator_loss, generator_loss, gradient_penalty
 from skgen.gan._net import AdversarialNet
@@ -87,7 +88,8 @@ def _tiny_net(objective, **params):
         **params,
     ).initialize()
     net.generator = torch.Generator().manual_seed(0)
-    net.on_train_begin(net)
+    rows = RowSource(torch.tensor([[0.0], [2.0]], dtype=torch.float64), device="cpu", dtype=torch.float64)
+    net.on_train_begin(net, X=rows)
     return net
 
 

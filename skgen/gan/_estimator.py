@@ -12,11 +12,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, column_or_1d
 
+from .._scaling import AffineScaling, is_far_from_unit_scale
 from ..base import EVAL_CHUNK_ROWS, TorchEstimator
 from ..metrics import median_heuristic_bandwidth, mmd2
 from ._module import ConvDiscriminator, ConvGenerator, MLPDiscriminator, MLPGenerator
 from ._net import AdversarialNet
-from ._scaling import AffineScaling, ModeSpecificScaling
+from ._scaling import ModeSpecificScaling
 
 # At most this many rows of X (a deterministic subsample) and as many model
 # samples enter the MMD of ``score``.
@@ -76,6 +77,10 @@ _SHARED_DOC = """
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
     shuffle : bool, default=True
+    n_threads : int or None, default=None
+        Intra-op threads of torch on the CPU. None chooses: one thread for
+        small networks, and for large ones as many as other processes leave
+        idle (so a busy machine costs only its share).
 """
 
 _SHARED_ATTRIBUTES = """
@@ -119,49 +124,70 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
 
     _net_class = AdversarialNet
     _accepts_sparse = False
+    _shape_params = (
+        "n_components", "hidden_layer_sizes", "pack", "scale", "image_shape", "generator", "discriminator"
+    )
 
     @property
     def _n_classes(self):
         return 0
 
     # --------------------------------------------------------- data scaling
-    def _fit_scaling(self, X):
+    def _scaling_kind(self):
+        if self.scale != "auto":
+            return self.scale
+        return "minmax" if self.image_shape is not None else "standard"
+
+    def _fit_scaling(self, data):
         """Fit the map from data rows to the rows the networks train on."""
-        kind = ("minmax" if self.image_shape is not None else "standard") if self.scale == "auto" else self.scale
+        kind = self._scaling_kind()
         if kind == "mode-specific":
             if self.image_shape is not None:
                 raise ValueError('scale="mode-specific" is for tabular features, not with image_shape.')
             seed = check_random_state(self.random_state).randint(2**31 - 1)
-            self._scaling = ModeSpecificScaling(X, random_state=seed)
+            self._scaling = ModeSpecificScaling(data.X.cpu().numpy(), random_state=seed)
         else:
-            self._scaling = getattr(AffineScaling, kind or "identity")(X)
+            self._scaling = getattr(AffineScaling, kind or "identity")(data.statistics())
 
-    def _to_network_scale(self, X):
-        return self._scaling.transform(X)
+    def _to_network_rows(self, X):
+        """Validated data rows -> a device tensor in the network's units."""
+        if isinstance(self._scaling, AffineScaling):
+            return self._scaling.transform(self._rows_as_tensor(X))
+        return self._rows_as_tensor(self._scaling.transform(X))
 
-    def _to_data_scale(self, rows):
-        return self._scaling.inverse_transform(rows).astype(self._training_dtype, copy=False)
+    def _to_data_rows(self, rows):
+        """A device tensor in the network's units -> rows in the data's units and dtype."""
+        if isinstance(self._scaling, AffineScaling):
+            return self._scaling.inverse_transform(rows).cpu().numpy().astype(self._training_dtype, copy=False)
+        return self._scaling.inverse_transform(rows.cpu().numpy()).astype(self._training_dtype, copy=False)
 
     # -------------------------------------------------------------- building
-    def _initialize(self, X):
+    def _check_training_data(self, X):
         if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
             raise ValueError(
                 f"image_shape={tuple(self.image_shape)} has {math.prod(self.image_shape)} values per "
                 f"image, but X has {X.shape[1]} features."
             )
-        self._fit_scaling(X)
-        super()._initialize(X)
-        net = self.net_
-        net.validation_bandwidth = median_heuristic_bandwidth(self._to_network_scale(X))
+
+    def _build_net(self, data):
+        super()._build_net(data)
         self._discriminator.eval()
         with torch.no_grad():
             probe = torch.zeros(2, self._scaling.n_outputs, device=self.device_, dtype=self._torch_dtype)
             onehot = torch.zeros(2, self._n_classes, device=self.device_, dtype=self._torch_dtype)
-            features = net._discriminate(probe, onehot if self._n_classes else None, features=True)
+            features = self.net_._discriminate(probe, onehot if self._n_classes else None, features=True)
         self._n_discriminator_features = features.shape[1]
 
-    def _training_rows(self, X, y):
-        return self._to_network_scale(X)
+    def _training_rows(self, data, y):
+        if isinstance(self._scaling, AffineScaling):
+            return data.with_rows(self._scaling.transform(data.X))
+        return data.with_rows(self._scaling.transform(data.X.cpu().numpy()))
+
+    def _divergence_advice(self, statistics):
+        advice = super()._divergence_advice(statistics)
+        if self._scaling_kind() is None and is_far_from_unit_scale(statistics):
+            advice += ' The data are not standardised and scale=None: use scale="auto".'
+        return advice
 
     def _user_module(self, spec):
         return spec() if isinstance(spec, type) else copy.deepcopy(spec)
@@ -170,7 +196,8 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         """(batch_norm, minibatch_features) of the default discriminator."""
         return True, False
 
-    def _build_modules(self, X):
+    def _build_modules(self, data):
+        self._fit_scaling(data)
         n_features, k = self._scaling.n_outputs, self._n_classes
         batch_norm, minibatch_features = self._discriminator_options()
         if self.generator is not None:
@@ -199,8 +226,8 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         return dict(
             batch_size=self.batch_size,
             n_critic=self.n_critic,
-            pack=self.pack,
-            n_components=self.n_components,
+            pack=self._fitted("pack"),
+            n_components=self._fitted("n_components"),
             n_classes=self._n_classes,
             modes_per_feature=self._scaling.modes_per_feature,
             validation_seed=self._eval_seed,
@@ -217,7 +244,8 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
 
     # -------------------------------------------------------------- sampling
     def _latent(self, n_samples, generator):
-        return torch.randn(n_samples, self.n_components, generator=generator, device=self.device_, dtype=self._torch_dtype)
+        n_latent = self._fitted("n_components")
+        return torch.randn(n_samples, n_latent, generator=generator, device=self.device_, dtype=self._torch_dtype)
 
     def _generate(self, z, y_onehot=None, noise_generator=None):
         """Generator output in the data scale for latent rows ``z`` (a device tensor), in eval mode.
@@ -228,28 +256,28 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         self._generator.eval()
         with torch.no_grad():
             x = self.net_.fake_rows(z, y_onehot, noise_generator)
-        return self._to_data_scale(x.cpu().numpy())
+            return self._to_data_rows(x)
 
     def _check_latent(self, Z):
         self._check_fitted()
         Z = check_array(Z, dtype=(np.float64, np.float32), ensure_min_samples=0)
-        if Z.shape[1] != self.n_components:
-            raise ValueError(f"Z has {Z.shape[1]} columns, but the generator takes n_components={self.n_components}.")
+        n_latent = self._fitted("n_components")
+        if Z.shape[1] != n_latent:
+            raise ValueError(f"Z has {Z.shape[1]} columns, but the generator takes n_components={n_latent}.")
         return torch.as_tensor(Z, device=self.device_, dtype=self._torch_dtype)
 
     # ---------------------------------------------------------- discriminator
     def _discriminator_output(self, X, y_onehot=None, *, features):
         """Logits or penultimate features of validated rows X, each packed with copies of itself."""
-        net, discriminator = self.net_, self._discriminator
+        net, discriminator, pack = self.net_, self._discriminator, self._fitted("pack")
         discriminator.eval()
-        X = self._to_network_scale(X)
         outputs = []
         with torch.no_grad():
             for start in range(0, X.shape[0], EVAL_CHUNK_ROWS):
-                x = self._rows_as_tensor(X[start : start + EVAL_CHUNK_ROWS]).repeat_interleave(self.pack, dim=0)
+                x = self._to_network_rows(X[start : start + EVAL_CHUNK_ROWS]).repeat_interleave(pack, dim=0)
                 onehot = None
                 if y_onehot is not None:
-                    onehot = y_onehot[start : start + EVAL_CHUNK_ROWS].repeat_interleave(self.pack, dim=0)
+                    onehot = y_onehot[start : start + EVAL_CHUNK_ROWS].repeat_interleave(pack, dim=0)
                 outputs.append(net._discriminate(x, onehot, features=features).cpu().numpy())
         if not outputs:
             return np.empty((0, self._n_discriminator_features) if features else (0,))
@@ -298,7 +326,7 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         self._check_fitted()
         n_samples = self._check_n_samples(n_samples)
         generator = self._sampling_generator(random_state)
-        return self._generate(self._latent(n_samples, generator), noise_generator=generator)
+        return self._as_output(self._generate(self._latent(n_samples, generator), noise_generator=generator))
 
     def generate(self, Z):
         """Map given latent rows through the generator (for latent-space exploration).
@@ -459,6 +487,7 @@ class GAN(_UnconditionalAdversarial):
         n_iter_no_change=10,
         tol=1e-4,
         shuffle=True,
+        n_threads=None,
     ):
         self.n_components = n_components
         self.loss = loss
@@ -485,6 +514,7 @@ class GAN(_UnconditionalAdversarial):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.shuffle = shuffle
+        self.n_threads = n_threads
 
     def _discriminator_options(self):
         return True, self.minibatch_discrimination
@@ -583,6 +613,7 @@ class WGAN(_UnconditionalAdversarial):
         n_iter_no_change=10,
         tol=1e-4,
         shuffle=True,
+        n_threads=None,
     ):
         self.n_components = n_components
         self.penalty = penalty
@@ -607,6 +638,7 @@ class WGAN(_UnconditionalAdversarial):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.shuffle = shuffle
+        self.n_threads = n_threads
 
     def _discriminator_options(self):
         return self.penalty == "clip", False
@@ -651,6 +683,8 @@ class CGAN(_BaseAdversarial):
     ----------
     classes_ : ndarray of shape (n_classes,)
         The labels seen in ``fit``.
+    class_count_ : ndarray of shape (n_classes,)
+        Training rows of each class (summed over ``partial_fit`` calls).
     class_prior_ : ndarray of shape (n_classes,)
         Their frequencies in the training data."""
         + _SHARED_ATTRIBUTES
@@ -706,6 +740,7 @@ class CGAN(_BaseAdversarial):
         n_iter_no_change=10,
         tol=1e-4,
         shuffle=True,
+        n_threads=None,
     ):
         self.n_components = n_components
         self.loss = loss
@@ -732,6 +767,7 @@ class CGAN(_BaseAdversarial):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.shuffle = shuffle
+        self.n_threads = n_threads
 
     _discriminator_options = GAN._discriminator_options
     _objective_params = GAN._objective_params
@@ -755,7 +791,12 @@ class CGAN(_BaseAdversarial):
         y = np.asarray(y)
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
-            raise ValueError(f"y contains labels not seen in fit: {unknown.tolist()}; known: {self.classes_.tolist()}.")
+            raise ValueError(
+                f"y contains labels not seen in fit: {unknown.tolist()}; known: {self.classes_.tolist()}. "
+                "In cross-validation this means a training fold lacked a class: split with "
+                "cv=StratifiedKFold(n_splits) (or shuffle class-sorted rows first); with partial_fit, "
+                "name every label in classes= on the first call."
+            )
         return np.searchsorted(self.classes_, y)
 
     def _onehot(self, index):
@@ -783,38 +824,60 @@ class CGAN(_BaseAdversarial):
         -------
         self : CGAN
         """
-        return self._fit_labels(X, y, epochs=self.max_iter)
+        X = self._validate_X(X, reset=True)  # X's errors (sparse, NaN, ...) come before y's
+        y = self._check_y(X, y)
+        self.classes_ = np.unique(y)
+        self.class_count_ = np.zeros(len(self.classes_))
+        return self._fit_labelled(X, y, reset=True, epochs=self._epochs_to_run(X))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
-        """One more epoch over (X, y); the first call fixes ``classes_`` from ``y``.
+    def partial_fit(self, X, y=None, classes=None):
+        """One more epoch over (X, y), continuing the current state.
+
+        As in :class:`~sklearn.linear_model.SGDClassifier`, ``classes`` names
+        every label the model will ever see; pass it on the first call when
+        the first chunk may lack some (e.g. class-sorted chunks). Without it
+        the first call takes the labels of its ``y``. ``class_prior_``
+        follows the labels seen in all calls.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,) or None, default=None
+            All labels; only the first call needs it, later ones may repeat it.
 
         Returns
         -------
         self : CGAN
         """
-        if not hasattr(self, "net_"):
-            return self._fit_labels(X, y, epochs=1)
-        X = self._validate_X(X, reset=False)
+        first_call = not hasattr(self, "net_")
+        X = self._validate_X(X, reset=first_call)
         y = self._check_y(X, y)
-        return self._fit(X, self._label_index(y), reset=False, epochs=1)
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            if not first_call and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} differs from the classes of the first call to "
+                    f"partial_fit, {self.classes_.tolist()}."
+                )
+        if first_call:
+            self.classes_ = np.unique(y) if classes is None else classes
+            self.class_count_ = np.zeros(len(self.classes_))
+        return self._fit_labelled(X, y, reset=first_call, epochs=1)
 
-    def _fit_labels(self, X, y, *, epochs):
-        """Fit from scratch, fixing ``classes_`` and ``class_prior_`` from y."""
-        X = self._validate_X(X, reset=True)  # X's errors (sparse, NaN, ...) come before y's
-        y = self._check_y(X, y)
-        self.classes_, index, counts = np.unique(y, return_inverse=True, return_counts=True)
-        self.class_prior_ = counts / counts.sum()
-        return self._fit(X, index, reset=True, epochs=epochs)
+    def _fit_labelled(self, X, y, *, reset, epochs):
+        """Train on validated rows and labels that ``classes_`` covers, counting the labels."""
+        index = self._label_index(y)
+        self.class_count_ = self.class_count_ + np.bincount(index, minlength=len(self.classes_))
+        self.class_prior_ = self.class_count_ / self.class_count_.sum()
+        return self._fit(X, index, reset=reset, epochs=epochs, validated=True)
 
-    def _training_rows(self, X, y):
-        onehot = np.eye(self._n_classes, dtype=X.dtype)[y]
-        return np.hstack([self._to_network_scale(X), onehot])
+    def _training_rows(self, data, y):
+        rows = super()._training_rows(data, y).X
+        labels = torch.as_tensor(y, device=rows.device)
+        onehot = torch.nn.functional.one_hot(labels, self._n_classes).to(rows.dtype)
+        return data.with_rows(torch.cat([rows, onehot], dim=1))
 
     # -------------------------------------------------------------- sampling
     def sample(self, n_samples=1, *, y=None, random_state=None):
@@ -839,8 +902,9 @@ class CGAN(_BaseAdversarial):
         generator = self._sampling_generator(random_state)
         if y is None:
             prior = torch.as_tensor(self.class_prior_, device=self.device_)
-            index = torch.multinomial(prior, n_samples, replacement=True, generator=generator).cpu().numpy()
-            index = index if n_samples else np.empty(0, dtype=int)
+            index = np.empty(0, dtype=int)
+            if n_samples:
+                index = torch.multinomial(prior, n_samples, replacement=True, generator=generator).cpu().numpy()
         else:
             labels = np.asarray(y)
             if labels.ndim == 0:
@@ -849,7 +913,7 @@ class CGAN(_BaseAdversarial):
                 raise ValueError(f"y must be one label or {n_samples} labels, got shape {labels.shape}.")
             index = self._label_index(labels)
         X = self._generate(self._latent(n_samples, generator), self._onehot(index), generator)
-        return X, self.classes_[index]
+        return self._as_output(X), self.classes_[index]
 
     def generate(self, Z, y=None):
         """Map latent rows (and labels) through the generator.
@@ -925,7 +989,8 @@ class CGAN(_BaseAdversarial):
         X = self._validate_X(X, reset=False)
         logits = self._per_class(X, y, features=False)
         if y is None:
-            weighted = logits + np.log(self.class_prior_)
+            with np.errstate(divide="ignore"):  # a class named in partial_fit but not seen yet
+                weighted = logits + np.log(self.class_prior_)
             peak = weighted.max(axis=1, keepdims=True)
             logits = peak[:, 0] + np.log(np.exp(weighted - peak).sum(axis=1))
         return logits

@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 from skorch.callbacks import PassthroughScoring
 
-from ..base import ChunkedNet
-from ..metrics._torch import unbiased_mmd2
+from ..base import ChunkedNet, reference_rows
+from ..metrics._torch import median_distance, unbiased_mmd2
 from ._scaling import mode_specific_activation
 from ._module import (
     HistoricalAverage,
@@ -30,14 +30,29 @@ class AdversarialNet(ChunkedNet):
 
     Targets (one-hot labels) travel as the last ``n_classes`` columns of the
     chunk's rows, so conditional and unconditional models share the loop.
-    The validation loss is the unbiased MMD^2 between the validation rows and
-    samples from fixed latent draws.
+
+    The validation loss (early stopping) is the unbiased MMD^2 between the
+    validation rows (at most ``VALIDATION_MAX_ROWS`` of a chunk) and up to
+    ``VALIDATION_DRAWS_PER_ROW`` generated rows per validation row (with the
+    same labels), summed over RBF kernels of
+    bandwidths ``VALIDATION_BANDWIDTHS`` times the median distance between
+    training rows, all in the network's units (standardised features by
+    default). The latent draws come from ``validation_seed``, so every
+    epoch is judged on the same draws.
 
     With ``modes_per_feature`` (mode-specific scaling) the generator's raw
     outputs pass through :func:`mode_specific_activation`: tanh offsets and
     Gumbel-softmax mode indicators, the Gumbel noise drawn from the net's
     generator (from one seeded with ``validation_seed`` when validating).
     """
+
+    cuda_dependent_attributes_ = ["module", "discriminator"]
+
+    # Several bandwidths see differences at several scales: one alone is blind
+    # to a generator that is right on average but wrong in its details.
+    VALIDATION_BANDWIDTHS = (0.25, 0.5, 1.0, 2.0, 4.0)
+    VALIDATION_DRAWS_PER_ROW = 4
+    VALIDATION_MAX_ROWS = 2000  # keeps the kernel matrices small
 
     def __init__(
         self,
@@ -58,7 +73,6 @@ class AdversarialNet(ChunkedNet):
         pack=1,
         n_components=2,
         n_classes=0,
-        validation_bandwidth=1.0,
         validation_seed=0,
         modes_per_feature=None,
         shuffle=True,
@@ -80,7 +94,6 @@ class AdversarialNet(ChunkedNet):
         self.pack = pack
         self.n_components = n_components
         self.n_classes = n_classes
-        self.validation_bandwidth = validation_bandwidth
         self.validation_seed = validation_seed
         self.modes_per_feature = modes_per_feature
         self.shuffle = shuffle
@@ -110,10 +123,28 @@ class AdversarialNet(ChunkedNet):
         self.averages_ = None
         if self.historical_averaging:
             self.averages_ = (HistoricalAverage(self.generator_), HistoricalAverage(self.discriminator_))
+        self.validation_bandwidth_ = median_distance(reference_rows(X, self.generator, 1000))
+        super().on_train_begin(net, X=X, y=y, **kwargs)
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
         # training-only state, not kept in the fitted (and pickled) net
-        del self.steps_since_generator_, self.averages_
+        del self.steps_since_generator_, self.averages_, self.validation_bandwidth_
+        super().on_train_end(net, X=X, y=y, **kwargs)
+
+    def loss_reference(self, source):
+        """The larger of the discriminator's loss at the start and the rows' typical norm.
+
+        The norm matters for the Wasserstein critic, whose values are in the
+        data's units and legitimately grow with them.
+        """
+        real, y_onehot = self._split(reference_rows(source, self.generator))
+        fake = self.fake_rows(self._latent(real.shape[0], real), y_onehot, self.generator)
+        real_scores, fake_scores = self._discriminate(real, y_onehot), self._discriminate(fake, y_onehot)
+        if self.objective == "wasserstein":
+            loss = critic_loss(real_scores, fake_scores)
+        else:
+            loss = discriminator_loss(real_scores, fake_scores, label_smoothing=self.label_smoothing)
+        return max(abs(float(loss)), float(real.norm(dim=1).mean()))
 
     # ----------------------------------------------------------------- steps
     def _split(self, rows):
@@ -213,18 +244,20 @@ class AdversarialNet(ChunkedNet):
             self.history.record_batch("generator_loss", float(torch.stack(g_losses).mean()))
         return {"loss": d_loss, "y_pred": None}
 
-    def validation_noise(self, n_rows):
-        """Latent rows for the validation samples, drawn once per fit."""
-        return torch.randn(n_rows, self.n_components, generator=self.generator, device=self.generator.device)
-
     @torch.no_grad()
     def validation_step(self, batch, **fit_params):
         self.generator_.eval()
-        real, y_onehot = self._split(batch.X)
-        z = batch.row_noise.to(real.dtype)  # latent rows fixed for the whole fit
+        real, y_onehot = self._split(batch.X[: self.VALIDATION_MAX_ROWS])
+        draws = max(1, min(self.VALIDATION_DRAWS_PER_ROW, self.VALIDATION_MAX_ROWS // len(real)))
+        fake_onehot = None if y_onehot is None else y_onehot.repeat(draws, 1)
+        # the same draws every epoch: a fresh generator from the fixed validation seed
         noise_generator = torch.Generator(device=real.device).manual_seed(self.validation_seed)
-        fake = self.fake_rows(z, y_onehot, noise_generator)
+        z = torch.randn(draws * len(real), self.n_components, generator=noise_generator, device=real.device)
+        fake = self.fake_rows(z.to(real.dtype), fake_onehot, noise_generator)
         if self.n_classes:
-            real, fake = torch.cat([real, y_onehot], 1), torch.cat([fake, y_onehot], 1)
-        loss = unbiased_mmd2(real, fake, self.validation_bandwidth) if len(real) > 1 else F.mse_loss(fake, real)
+            real, fake = torch.cat([real, y_onehot], 1), torch.cat([fake, fake_onehot], 1)
+        if len(real) < 2:
+            return {"loss": F.mse_loss(fake.mean(dim=0), real[0]), "y_pred": None}
+        bandwidths = [factor * self.validation_bandwidth_ for factor in self.VALIDATION_BANDWIDTHS]
+        loss = unbiased_mmd2(real, fake, bandwidths)
         return {"loss": loss, "y_pred": None}

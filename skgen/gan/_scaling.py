@@ -1,4 +1,4 @@
-"""How GAN, WGAN and CGAN map data rows to the rows their networks see, and back."""
+"""CTGAN's mode-specific normalisation: how GANs can see multimodal tabular features."""
 
 import warnings
 
@@ -6,39 +6,6 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
-
-
-class AffineScaling:
-    """Network row = (x - shift) / spread, per feature."""
-
-    def __init__(self, shift, spread):
-        self.shift = np.asarray(shift, dtype=np.float64)
-        self.spread = np.asarray(spread, dtype=np.float64)
-        self.n_outputs = len(self.shift)
-        self.modes_per_feature = None
-
-    @classmethod
-    def standard(cls, X):
-        """Per-feature mean and standard deviation (1 for constant features)."""
-        spread = X.std(axis=0)
-        return cls(X.mean(axis=0), np.where(spread > 0, spread, 1.0))
-
-    @classmethod
-    def minmax(cls, X):
-        """One range for all features onto [-1, 1]: keeps images' contrast."""
-        low, high = float(X.min()), float(X.max())
-        n_features = X.shape[1]
-        return cls(np.full(n_features, (low + high) / 2), np.full(n_features, (high - low) / 2 if high > low else 1.0))
-
-    @classmethod
-    def identity(cls, X):
-        return cls(np.zeros(X.shape[1]), np.ones(X.shape[1]))
-
-    def transform(self, X):
-        return ((X - self.shift) / self.spread).astype(X.dtype, copy=False)
-
-    def inverse_transform(self, rows):
-        return rows * self.spread + self.shift
 
 
 class ModeSpecificScaling:
@@ -66,7 +33,8 @@ class ModeSpecificScaling:
 
     def __init__(self, X, *, random_state, max_modes=10, min_weight=0.005):
         self.means, self.stds, self.log_weights = [], [], []
-        for column in X.T.astype(np.float64):
+        for j in range(X.shape[1]):
+            column = X[:, j].astype(np.float64)  # one column at a time: no float64 copy of X
             weights, means, stds = self._fit_modes(column, random_state, max_modes, min_weight)
             self.log_weights.append(np.log(weights / weights.sum()))
             self.means.append(means)
@@ -102,7 +70,8 @@ class ModeSpecificScaling:
 
     def transform(self, X):
         blocks = []
-        for j, column in enumerate(X.T.astype(np.float64)):
+        for j in range(X.shape[1]):
+            column = X[:, j].astype(np.float64)
             mode = np.argmax(self._log_densities(column, j), axis=1)
             alpha = np.clip((column - self.means[j][mode]) / (4 * self.stds[j][mode]), -0.99, 0.99)
             onehot = np.zeros((len(column), self.modes_per_feature[j]))

@@ -1,14 +1,17 @@
 """Restricted Boltzmann machines as scikit-learn estimators."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array
 
-from ..base import SINGLE_THREAD_WORK, TorchEstimator, column_mean_and_variance, torch_threads
+from ..base import TorchEstimator, torch_threads
+from .._scaling import is_far_from_unit_scale
 from ..sampling import ais_betas, annealed_importance_sampling, gibbs_chain
 from ._module import EXACT_MAX_UNITS, BernoulliRBMModule, GaussianBinaryRBMModule
 from ._net import RBMNet
@@ -57,6 +60,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         n_iter_no_change=10,
         tol=1e-4,
         shuffle=True,
+        n_threads=None,
     ):
         self.n_components = n_components
         self.learning_rate = learning_rate
@@ -79,9 +83,11 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.shuffle = shuffle
+        self.n_threads = n_threads
 
     _net_class = RBMNet
     _epochs_param = "n_iter"
+    _shape_params = ("n_components",)
 
     def _net_params(self):
         return dict(
@@ -94,9 +100,8 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
             average=self.average,
         )
 
-    def _n_threads(self):
-        work = self.batch_size * self.n_features_in_ * self.n_components
-        return 1 if work < SINGLE_THREAD_WORK else None
+    def _work_per_step(self):
+        return self.batch_size * self.n_features_in_ * self._fitted("n_components")
 
     def _parameters_changed(self):
         self._log_z_cache = None
@@ -137,10 +142,11 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         """
         self._check_fitted()
         H = check_array(H, dtype=(np.float64, np.float32))
-        if H.shape[1] != self.n_components:
+        n_hidden = self._fitted("n_components")
+        if H.shape[1] != n_hidden:
             raise ValueError(
-                f"H has {H.shape[1]} columns, but {type(self).__name__} has "
-                f"n_components={self.n_components} hidden units."
+                f"H has {H.shape[1]} columns, but {type(self).__name__} was fitted with "
+                f"n_components={n_hidden} hidden units."
             )
         return self._apply_in_chunks(H, self._module.visible_mean).astype(H.dtype, copy=False)
 
@@ -207,10 +213,10 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         n_samples = self._check_n_samples(n_samples)
         generator = self._sampling_generator(random_state)
         module = self._module
-        with torch.no_grad(), torch_threads(self._n_threads()):
+        with torch.no_grad(), torch_threads(self._thread_count()):
             v0 = module.sample_base(n_samples, generator)
             v = gibbs_chain(module, v0, self.n_gibbs_steps, generator)
-        return v.cpu().numpy().astype(self._training_dtype, copy=False)
+        return self._as_output(v.cpu().numpy().astype(self._training_dtype, copy=False))
 
     # ---------------------------------------------------------- likelihood
     def _log_z_estimate(self):
@@ -219,7 +225,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         cache = getattr(self, "_log_z_cache", None)
         if cache is None or cache[0] != settings:
             module = self._module
-            with torch.no_grad(), torch_threads(self._n_threads()):
+            with torch.no_grad(), torch_threads(self._thread_count()):
                 if self._has_exact_log_z():
                     estimate = (float(module.log_partition_exact()), 0.0)
                 else:
@@ -300,7 +306,8 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
     @components_.setter
     def components_(self, value):
-        self._set_parameter(self._module.W.T, value, (self.n_components, self.n_features_in_), "components_")
+        shape = (self._fitted("n_components"), self.n_features_in_)
+        self._set_parameter(self._module.W.T, value, shape, "components_")
 
     @property
     def intercept_hidden_(self):
@@ -310,7 +317,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
     @intercept_hidden_.setter
     def intercept_hidden_(self, value):
-        self._set_parameter(self._module.b_h, value, (self.n_components,), "intercept_hidden_")
+        self._set_parameter(self._module.b_h, value, (self._fitted("n_components"),), "intercept_hidden_")
 
     @property
     def intercept_visible_(self):
@@ -330,7 +337,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
     @property
     def _n_features_out(self):
-        return self.n_components
+        return self._fitted("n_components")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -519,6 +526,7 @@ class BernoulliRBM(_BaseRBM):
         n_iter_no_change=10,
         tol=1e-4,
         shuffle=True,
+        n_threads=None,
     ):
         super().__init__(
             n_components,
@@ -542,15 +550,35 @@ class BernoulliRBM(_BaseRBM):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             shuffle=shuffle,
+            n_threads=n_threads,
         )
 
-    def _build_modules(self, X):
-        base_rate, _ = column_mean_and_variance(X)
-        module = BernoulliRBMModule(X.shape[1], self.n_components, base_rate=base_rate, n_chains=self.batch_size)
+    def _check_training_data(self, X):
+        values = X.data if sp.issparse(X) else X
+        if values.size and (values.min() < 0 or values.max() > 1):
+            warnings.warn(
+                f"BernoulliRBM got values in [{values.min():g}, {values.max():g}], outside [0, 1]. "
+                "It trains on them as if they were probabilities, but its likelihood is one of "
+                "binary rows: score_samples then evaluates -F(x) - log Z at rows outside the "
+                "model's support, which is no log-probability (it can be large and positive). "
+                "Scale the data to [0, 1] (e.g. MinMaxScaler) for meaningful likelihoods.",
+                UserWarning,
+            )
+
+    def _build_modules(self, data):
+        base_rate = data.statistics().mean
+        n_hidden = self._fitted("n_components")
+        module = BernoulliRBMModule(data.n_features, n_hidden, base_rate=base_rate, n_chains=self.batch_size)
         return {"module": module}
 
+    def _divergence_advice(self, statistics):
+        advice = super()._divergence_advice(statistics)
+        if statistics.minimum.min() < 0 or statistics.maximum.max() > 1:
+            advice += " The data lie outside [0, 1]: scale them to [0, 1] first (e.g. MinMaxScaler)."
+        return advice
+
     def _has_exact_log_z(self):
-        return min(self.n_components, self.n_features_in_) <= EXACT_MAX_UNITS
+        return min(self._module.W.shape) <= EXACT_MAX_UNITS
 
     def pseudo_likelihood(self, X):
         """Pseudo-log-likelihood sum_i log P(v_i | v_-i) of each row.
@@ -569,7 +597,7 @@ class BernoulliRBM(_BaseRBM):
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
-        rows_per_call = max(1, 2**24 // (self.n_features_in_ * self.n_components))
+        rows_per_call = max(1, 2**24 // (self.n_features_in_ * self._fitted("n_components")))
         parts = [
             self._apply_in_chunks(X[start : start + rows_per_call], self._module.pseudo_log_likelihood)
             for start in range(0, X.shape[0], rows_per_call)
@@ -714,6 +742,7 @@ class GaussianBinaryRBM(_BaseRBM):
         n_iter_no_change=10,
         tol=1e-4,
         shuffle=True,
+        n_threads=None,
     ):
         super().__init__(
             n_components,
@@ -737,17 +766,19 @@ class GaussianBinaryRBM(_BaseRBM):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             shuffle=shuffle,
+            n_threads=n_threads,
         )
         self.learn_sigma = learn_sigma
 
     _parameter_constraints: dict = {**_BaseRBM._parameter_constraints, "learn_sigma": ["boolean"]}
 
-    def _build_modules(self, X):
-        mean, variance = column_mean_and_variance(X)
-        std = np.where(variance > 0, np.sqrt(variance), 1.0)
+    def _build_modules(self, data):
+        statistics = data.statistics()
+        mean, std = statistics.mean, np.sqrt(statistics.variance)
+        std = np.where(std > 0, std, 1.0)
         module = GaussianBinaryRBMModule(
-            X.shape[1],
-            self.n_components,
+            data.n_features,
+            self._fitted("n_components"),
             mean=mean,
             std=std,
             n_chains=self.batch_size,
@@ -756,8 +787,14 @@ class GaussianBinaryRBM(_BaseRBM):
         )
         return {"module": module}
 
+    def _divergence_advice(self, statistics):
+        advice = super()._divergence_advice(statistics)
+        if is_far_from_unit_scale(statistics):
+            advice += " The data are not standardised: put a StandardScaler before the model."
+        return advice
+
     def _has_exact_log_z(self):
-        return self.n_components <= EXACT_MAX_UNITS
+        return self._module.W.shape[1] <= EXACT_MAX_UNITS
 
     @property
     def sigma_(self):

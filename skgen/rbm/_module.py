@@ -95,10 +95,13 @@ class _RBMModule(nn.Module):
     def averages(self):
         return [getattr(self, "average_" + name) for name, _ in self.named_parameters()]
 
-    def update_averages_(self, n_averaged):
-        """Fold the current parameters into the mean of ``n_averaged`` iterates (this one included)."""
+    def update_averages_(self, weight):
+        """Fold the current parameters into the running mean: ``weight`` = 1 / iterates averaged (this one included).
+
+        ``weight`` may be a 0-d tensor, so a captured CUDA graph can read it from the device.
+        """
         for average, param in zip(self.averages(), self.parameters()):
-            average.lerp_(param, 1.0 / n_averaged)
+            average.lerp_(param, weight)
 
     def swap_averages_(self):
         """Exchange the parameters and the average buffers."""

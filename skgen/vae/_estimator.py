@@ -11,7 +11,8 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
-from ..base import TorchEstimator, column_mean_and_variance
+from .._scaling import AffineScaling, is_far_from_unit_scale
+from ..base import TorchEstimator, log_mean_exp
 from ..nn import MLP, ConvDecoder, ConvEncoder
 from ._module import GaussianEncoder, VAEModule
 from ._net import VAENet
@@ -48,6 +49,13 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         times it (so constant features cannot make the likelihood infinite).
         "bernoulli": data in [0, 1] (e.g. pixel intensities); the decoder
         returns logits; values outside [0, 1] raise ``ValueError``.
+    scale : {"auto", "standard"} or None, default="auto"
+        How the estimator rescales the data for the networks (samples,
+        reconstructions and densities are mapped back to the data's units):
+        "standard" per-feature mean and standard deviation; None trains on X
+        as is. "auto" is "standard" for the Gaussian likelihood with the
+        default networks, and None with ``likelihood="bernoulli"`` or with
+        your own ``encoder`` / ``decoder`` (which then see the data's units).
     beta : float, default=1.0
         Weight of the KL term in the training loss (beta-VAE). ``elbo`` and
         ``score_samples`` always use beta = 1.
@@ -84,6 +92,10 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     tol : float, default=1e-4
     shuffle : bool, default=True
         Reshuffle the rows every epoch.
+    n_threads : int or None, default=None
+        Intra-op threads of torch on the CPU. None chooses: one thread for
+        small networks, and for large ones as many as other processes leave
+        idle (so a busy machine costs only its share).
 
     Attributes
     ----------
@@ -104,7 +116,10 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     ``score_samples`` and ``elbo`` draw their noise once, from a seed fixed at
     ``fit``, and use the same ``n_importance`` draws for every row: they are
     deterministic for a fitted model and do not depend on which rows are
-    scored together.
+    scored together. With internal scaling they are densities in the data's
+    units: the scaling's log-Jacobian, -sum_j log(std_j), is included. They
+    are never NaN: a row the model cannot explain at all (e.g. values of
+    1e30) scores -inf.
 
     Examples
     --------
@@ -131,12 +146,14 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "n_importance": [Interval(Integral, 1, None, closed="left")],
+        "scale": [StrOptions({"auto", "standard"}), None],
         "image_shape": [tuple, list, None],
         "encoder": [torch.nn.Module, type, None],
         "decoder": [torch.nn.Module, type, None],
     }
 
     _net_class = VAENet
+    _shape_params = ("n_components", "hidden_layer_sizes", "likelihood", "scale", "image_shape", "encoder", "decoder")
 
     def __init__(
         self,
@@ -149,6 +166,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         batch_size=100,
         max_iter=50,
         n_importance=100,
+        scale="auto",
         image_shape=None,
         encoder=None,
         decoder=None,
@@ -161,6 +179,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         shuffle=True,
+        n_threads=None,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -170,6 +189,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.n_importance = n_importance
+        self.scale = scale
         self.image_shape = image_shape
         self.encoder = encoder
         self.decoder = decoder
@@ -182,6 +202,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.shuffle = shuffle
+        self.n_threads = n_threads
 
     # ------------------------------------------------------------ building
     def _check_training_data(self, X):
@@ -190,10 +211,10 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
                 f"image_shape={tuple(self.image_shape)} has {math.prod(self.image_shape)} values per "
                 f"image, but X has {X.shape[1]} features."
             )
-        self._check_support(X)
+        self._check_support(X, self.likelihood)
 
-    def _check_support(self, X):
-        if self.likelihood != "bernoulli":
+    def _check_support(self, X, likelihood):
+        if likelihood != "bernoulli":
             return
         values = X.data if sp.issparse(X) else X
         if values.size and (values.min() < 0 or values.max() > 1):
@@ -206,8 +227,16 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     def _user_module(self, spec):
         return spec() if isinstance(spec, type) else copy.deepcopy(spec)
 
-    def _build_modules(self, X):
-        n_features, d = X.shape[1], self.n_components
+    def _scaling_kind(self):
+        if self.scale != "auto":
+            return self.scale
+        default_networks = self.encoder is None and self.decoder is None
+        return "standard" if self.likelihood == "gaussian" and default_networks else None
+
+    def _build_modules(self, data):
+        statistics = data.statistics()
+        self._scaling = getattr(AffineScaling, self._scaling_kind() or "identity")(statistics)
+        n_features, d = data.n_features, self.n_components
         if self.encoder is not None:
             encoder = self._user_module(self.encoder)
         elif self.image_shape is not None:
@@ -221,10 +250,21 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         else:
             decoder = MLP(d, tuple(reversed(self.hidden_layer_sizes)), n_features)
         variance = None
-        if self.likelihood == "gaussian":
-            _, variance = column_mean_and_variance(X)
+        if self.likelihood == "gaussian":  # in network units
+            variance = statistics.variance / self._scaling.spread**2
             variance = np.where(variance > 0, variance, 1.0)
         return {"module": VAEModule(encoder, decoder, likelihood=self.likelihood, feature_variance=variance)}
+
+    def _training_rows(self, data, y):
+        if self._scaling.is_identity:
+            return data
+        return data.with_rows(self._scaling.transform(data.X))
+
+    def _divergence_advice(self, statistics):
+        advice = super()._divergence_advice(statistics)
+        if self._scaling.is_identity and self.likelihood == "gaussian" and is_far_from_unit_scale(statistics):
+            advice += ' The data are not standardised and scale=None: use scale="standard".'
+        return advice
 
     def _net_params(self):
         return dict(
@@ -236,10 +276,15 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         )
 
     def _importance_noise(self, n_draws=None):
-        """The fixed N(0, I) draws shared by every row: (n_draws, n_components), on the CPU."""
+        """The fixed N(0, I) draws shared by every row: a (n_draws, n_components) float64 array."""
         n_draws = self.n_importance if n_draws is None else n_draws
         generator = torch.Generator().manual_seed(self._eval_seed)
-        return torch.randn(n_draws, self.n_components, generator=generator, dtype=torch.float64)
+        noise = torch.randn(n_draws, self._fitted("n_components"), generator=generator, dtype=torch.float64)
+        return noise.numpy()
+
+    def _network_rows(self, X):
+        """Validated rows as a device tensor in network units."""
+        return self._scaling.transform(self._rows_as_tensor(X))
 
     @property
     def _module(self):
@@ -259,7 +304,8 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
-        return self._apply_in_chunks(X, lambda x: self._module.encode(x)[0]).astype(X.dtype, copy=False)
+        module, scaling = self._module, self._scaling
+        return self._apply_in_chunks(X, lambda x: module.encode(scaling.transform(x))[0]).astype(X.dtype, copy=False)
 
     def inverse_transform(self, Z):
         """Decoder means E[x|z] of latent rows ``Z``.
@@ -277,10 +323,12 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         """
         self._check_fitted()
         Z = check_array(Z, dtype=(np.float64, np.float32))
-        if Z.shape[1] != self.n_components:
-            raise ValueError(f"Z has {Z.shape[1]} columns, but the VAE has n_components={self.n_components}.")
-        module = self._module
-        return self._apply_in_chunks(Z, lambda z: module.mean(module.decode(z))).astype(Z.dtype, copy=False)
+        n_latent = self._fitted("n_components")
+        if Z.shape[1] != n_latent:
+            raise ValueError(f"Z has {Z.shape[1]} columns, but the VAE was fitted with n_components={n_latent}.")
+        module, scaling = self._module, self._scaling
+        means = self._apply_in_chunks(Z, lambda z: scaling.inverse_transform(module.mean(module.decode(z))))
+        return means.astype(Z.dtype, copy=False)
 
     def sample(self, n_samples=1, *, random_state=None):
         """Draw z ~ N(0, I), then x ~ p(x|z).
@@ -307,20 +355,26 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         generator = self._sampling_generator(random_state)
         module = self._module
         with torch.no_grad():
-            z = torch.randn(n_samples, self.n_components, generator=generator, device=self.device_, dtype=self._torch_dtype)
-            x = module.sample_x(module.decode(z), generator)
-        return x.cpu().numpy().astype(self._training_dtype, copy=False)
+            z = torch.randn(
+                n_samples, self._fitted("n_components"), generator=generator, device=self.device_, dtype=self._torch_dtype
+            )
+            x = self._scaling.inverse_transform(module.sample_x(module.decode(z), generator))
+        return self._as_output(x.cpu().numpy().astype(self._training_dtype, copy=False))
 
     # ---------------------------------------------------------- likelihood
     def _log_weights(self, X):
         """log p(x, z_k) - log q(z_k|x) for the fixed noise draws, shape (n_samples, n_importance)."""
         self._check_fitted()
         X = self._validate_X(X, reset=False)
-        self._check_support(X)
-        module = self._module
-        eps = self._importance_noise().to(device=self.device_, dtype=self._torch_dtype)
+        self._check_support(X, self._fitted("likelihood"))
+        module, scaling = self._module, self._scaling
+        eps = torch.as_tensor(self._importance_noise(), device=self.device_, dtype=self._torch_dtype)
         rows = max(1, _DECODED_ROWS_PER_CALL // self.n_importance)
-        return self._apply_in_chunks(X, lambda x: module.log_importance_weights(x, eps), chunk_rows=rows)
+        log_w = self._apply_in_chunks(
+            X, lambda x: module.log_importance_weights(scaling.transform(x), eps), chunk_rows=rows
+        )
+        # densities in the data's units: log p(x) = log p(network row) + log |d row / d x|
+        return log_w.astype(np.float64) + scaling.log_jacobian
 
     def score_samples(self, X):
         """Importance-weighted lower bound on log p(x) per row, in nats (Burda et al. 2016).
@@ -338,9 +392,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         -------
         log_likelihood_bound : ndarray of shape (n_samples,)
         """
-        log_w = self._log_weights(X)
-        peak = log_w.max(axis=1, keepdims=True)
-        return (peak[:, 0] + np.log(np.mean(np.exp(log_w - peak), axis=1))).astype(np.float64)
+        return log_mean_exp(self._log_weights(X), axis=1)
 
     def elbo(self, X):
         """Evidence lower bound E_q[log p(x|z) + log p(z) - log q(z|x)] per row, in nats (beta = 1).
@@ -357,7 +409,8 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         -------
         elbo : ndarray of shape (n_samples,)
         """
-        return self._log_weights(X).mean(axis=1).astype(np.float64)
+        log_w = self._log_weights(X)
+        return np.where(np.isnan(log_w), -np.inf, log_w).mean(axis=1)
 
     def score(self, X, y=None):
         """Mean of ``score_samples``: higher is better.
@@ -376,7 +429,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
 
     @property
     def _n_features_out(self):
-        return self.n_components
+        return self._fitted("n_components")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

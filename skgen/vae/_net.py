@@ -3,7 +3,7 @@
 import torch
 from skorch.callbacks import PassthroughScoring
 
-from ..base import ChunkedNet
+from ..base import ChunkedNet, reference_rows
 
 
 class VAENet(ChunkedNet):
@@ -14,8 +14,8 @@ class VAENet(ChunkedNet):
     beta * mean(KL), one optimizer step per mini-batch. The reconstruction
     and KL parts are recorded per epoch as ``train_recon`` / ``train_kl``.
 
-    The validation loss uses the fixed noise row ``validation_eps``, shared by
-    every row, so it is comparable from epoch to epoch.
+    The validation loss uses the fixed noise row ``validation_eps`` (a NumPy
+    array), shared by every row, so it is comparable from epoch to epoch.
     """
 
     def __init__(self, module, *args, beta=1.0, validation_eps=None, shuffle=True, **kwargs):
@@ -54,9 +54,17 @@ class VAENet(ChunkedNet):
         loss = self._record_parts("train", recon_sum, kl_sum, len(batch.X))
         return {"loss": torch.as_tensor(loss), "y_pred": None}
 
+    def _validation_eps(self, like):
+        return torch.as_tensor(self.validation_eps, dtype=like.dtype, device=like.device)
+
+    def loss_reference(self, source):
+        rows = reference_rows(source, self.generator)
+        recon, kl = self.module_.loss_terms(rows, self._validation_eps(rows))
+        return (recon + self.beta * kl).mean()
+
     @torch.no_grad()
     def validation_step(self, batch, **fit_params):
         self.module_.eval()
-        recon, kl = self.module_.loss_terms(batch.X, self.validation_eps.to(batch.X))
+        recon, kl = self.module_.loss_terms(batch.X, self._validation_eps(batch.X))
         loss = self._record_parts("valid", recon.sum(), kl.sum(), len(batch.X))
         return {"loss": torch.as_tensor(loss), "y_pred": None}

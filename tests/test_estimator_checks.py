@@ -3,24 +3,25 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from conftest import DEVICE
 from skgen import CGAN, GAN, VAE, WGAN, BernoulliRBM, GaussianBinaryRBM
 
 # Tiny settings keep the checks fast; n_components <= 20 gives an exact log Z,
 # and the AIS variant exercises the Monte Carlo path with a fixed seed.
 ESTIMATORS = [
-    BernoulliRBM(n_components=8, n_iter=3, n_gibbs_steps=20, device="cpu"),
-    BernoulliRBM(n_components=24, n_iter=2, n_gibbs_steps=5, n_ais_chains=8, n_ais_betas=50, device="cpu"),
-    BernoulliRBM(n_components=8, n_iter=3, n_gibbs_steps=20, average=True, device="cpu"),
-    GaussianBinaryRBM(n_components=8, n_iter=3, n_gibbs_steps=20, device="cpu"),
-    GaussianBinaryRBM(n_components=24, n_iter=2, n_gibbs_steps=5, n_ais_chains=8, n_ais_betas=50, learn_sigma=True, device="cpu"),
-    VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, device="cpu"),
-    VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, beta=0.5, early_stopping=True, device="cpu"),
-    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
-    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, pack=2, minibatch_discrimination=True, device="cpu"),
-    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, scale="mode-specific", device="cpu"),
-    WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
-    WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, penalty="clip", early_stopping=True, device="cpu"),
-    CGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device="cpu"),
+    BernoulliRBM(n_components=8, n_iter=3, n_gibbs_steps=20, device=DEVICE),
+    BernoulliRBM(n_components=24, n_iter=2, n_gibbs_steps=5, n_ais_chains=8, n_ais_betas=50, device=DEVICE),
+    BernoulliRBM(n_components=8, n_iter=3, n_gibbs_steps=20, average=True, device=DEVICE),
+    GaussianBinaryRBM(n_components=8, n_iter=3, n_gibbs_steps=20, device=DEVICE),
+    GaussianBinaryRBM(n_components=24, n_iter=2, n_gibbs_steps=5, n_ais_chains=8, n_ais_betas=50, learn_sigma=True, device=DEVICE),
+    VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, device=DEVICE),
+    VAE(n_components=2, hidden_layer_sizes=(8,), max_iter=2, n_importance=5, beta=0.5, early_stopping=True, device=DEVICE),
+    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device=DEVICE),
+    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, pack=2, minibatch_discrimination=True, device=DEVICE),
+    GAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, scale="mode-specific", device=DEVICE),
+    WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device=DEVICE),
+    WGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, penalty="clip", early_stopping=True, device=DEVICE),
+    CGAN(n_components=2, hidden_layer_sizes=(8,), max_iter=2, device=DEVICE),
 ]
 
 

@@ -244,8 +244,8 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
 
     # -------------------------------------------------------------- sampling
     def _latent(self, n_samples, generator):
-        n_latent = self._fitted("n_components")
-        return torch.randn(n_samples, n_latent, generator=generator, device=self.device_, dtype=self._torch_dtype)
+        like = torch.empty(0, device=self.device_, dtype=self._torch_dtype)
+        return self.net_.latent(n_samples, like, generator)
 
     def _generate(self, z, y_onehot=None, noise_generator=None):
         """Generator output in the data scale for latent rows ``z`` (a device tensor), in eval mode.

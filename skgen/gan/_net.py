@@ -138,23 +138,22 @@ class AdversarialNet(ChunkedNet):
         data's units and legitimately grow with them.
         """
         real, y_onehot = self._split(reference_rows(source, self.generator))
-        fake = self.fake_rows(self._latent(real.shape[0], real), y_onehot, self.generator)
-        real_scores, fake_scores = self._discriminate(real, y_onehot), self._discriminate(fake, y_onehot)
-        if self.objective == "wasserstein":
-            loss = critic_loss(real_scores, fake_scores)
-        else:
-            loss = discriminator_loss(real_scores, fake_scores, label_smoothing=self.label_smoothing)
+        fake = self.fake_rows(self.latent(real.shape[0], real), y_onehot, self.generator)
+        with torch.enable_grad():  # a gradient penalty differentiates the critic
+            loss, _ = self.discriminator_objective(real, fake, y_onehot)
         return max(abs(float(loss)), float(real.norm(dim=1).mean()))
 
     # ----------------------------------------------------------------- steps
     def _split(self, rows):
-        """Data part and one-hot part (None when unconditional) of chunk rows."""
+        """Data part and condition part (the last ``n_classes`` columns; None when unconditional) of chunk rows."""
         if not self.n_classes:
             return rows, None
         return rows[:, : -self.n_classes], rows[:, -self.n_classes :]
 
-    def _latent(self, n, like):
-        return torch.randn(n, self.n_components, generator=self.generator, device=like.device, dtype=like.dtype)
+    def latent(self, n, like, generator=None):
+        """n latent rows drawn from ``generator`` (default: the training generator)."""
+        generator = self.generator if generator is None else generator
+        return torch.randn(n, self.n_components, generator=generator, device=like.device, dtype=like.dtype)
 
     def fake_rows(self, z, y_onehot, noise_generator):
         """Generator output in the network scale; ``noise_generator`` draws the Gumbel noise (None: none)."""
@@ -180,41 +179,58 @@ class AdversarialNet(ChunkedNet):
             return self.discriminator_.features(packed, y_packed)
         return self.discriminator_(packed, y_packed)
 
-    def _discriminator_step(self, real, y_onehot):
-        fake = self.fake_rows(self._latent(real.shape[0], real), y_onehot, self.generator).detach()
-        real_scores = self._discriminate(real, y_onehot)
-        fake_scores = self._discriminate(fake, y_onehot)
+    # --------------------------------------------------------- objectives
+    # Models built on this loop (InfoGAN, EBGAN, ...) override these two and
+    # ``latent``/``fake_rows``; the k:1 schedule, optimizers and stabilisers stay here.
+    def discriminator_objective(self, real, fake, condition):
+        """The discriminator's loss on a batch, and its estimate of the real/fake gap (for ``history_``)."""
+        real_scores = self._discriminate(real, condition)
+        fake_scores = self._discriminate(fake, condition)
         if self.objective == "wasserstein":
             loss = critic_loss(real_scores, fake_scores)
             if self.penalty == "gp":
-                real_p, y_p = self._packed(real, y_onehot)
-                fake_p, _ = self._packed(fake, y_onehot)
-                loss = loss + self.gp_weight * gradient_penalty(self.discriminator_, real_p, fake_p, self.generator, y_p)
+                real_p, condition_p = self._packed(real, condition)
+                fake_p, _ = self._packed(fake, condition)
+                penalty = gradient_penalty(self.discriminator_, real_p, fake_p, self.generator, condition_p)
+                loss = loss + self.gp_weight * penalty
         else:
             loss = discriminator_loss(real_scores, fake_scores, label_smoothing=self.label_smoothing)
+        return loss, (real_scores.mean() - fake_scores.mean()).detach()
+
+    def generator_objective(self, real, fake, condition, z):
+        """The generator's loss for generated rows ``fake = G(z)`` (``real``: the batch, for feature matching)."""
+        if self.feature_matching:
+            real_features = self._discriminate(real, condition, features=True).detach()
+            return feature_matching_loss(real_features, self._discriminate(fake, condition, features=True))
+        if self.objective == "wasserstein":
+            return -self._discriminate(fake, condition).mean()
+        return generator_loss(self._discriminate(fake, condition), self.generator_loss_kind)
+
+    def after_discriminator_step(self):
+        """Hook after each discriminator update: the critic's weight clipping."""
+        if self.objective == "wasserstein" and self.penalty == "clip":
+            with torch.no_grad():
+                for p in self.discriminator_.parameters():
+                    p.clamp_(-self.clip_value, self.clip_value)
+
+    # -------------------------------------------------------------- steps
+    def _discriminator_step(self, real, condition):
+        with torch.no_grad():
+            fake = self.fake_rows(self.latent(real.shape[0], real), condition, self.generator)
+        loss, estimate = self.discriminator_objective(real, fake, condition)
         if self.averages_ is not None:
             loss = loss + self.historical_averaging * self.averages_[1].penalty()
         self.discriminator_optimizer_.zero_grad(set_to_none=True)
         loss.backward()
         self.discriminator_optimizer_.step()
-        if self.objective == "wasserstein" and self.penalty == "clip":
-            with torch.no_grad():
-                for p in self.discriminator_.parameters():
-                    p.clamp_(-self.clip_value, self.clip_value)
+        self.after_discriminator_step()
         if self.averages_ is not None:
             self.averages_[1].update()
-        wasserstein = (real_scores.mean() - fake_scores.mean()).detach()
-        return loss.detach(), wasserstein
+        return loss.detach(), estimate
 
-    def _generator_step(self, real, y_onehot):
-        fake = self.fake_rows(self._latent(real.shape[0], real), y_onehot, self.generator)
-        if self.feature_matching:
-            real_features = self._discriminate(real, y_onehot, features=True).detach()
-            loss = feature_matching_loss(real_features, self._discriminate(fake, y_onehot, features=True))
-        elif self.objective == "wasserstein":
-            loss = -self._discriminate(fake, y_onehot).mean()
-        else:
-            loss = generator_loss(self._discriminate(fake, y_onehot), self.generator_loss_kind)
+    def _generator_step(self, real, condition):
+        z = self.latent(real.shape[0], real)
+        loss = self.generator_objective(real, self.fake_rows(z, condition, self.generator), condition, z)
         if self.averages_ is not None:
             loss = loss + self.historical_averaging * self.averages_[0].penalty()
         self.generator_optimizer_.zero_grad(set_to_none=True)
@@ -252,8 +268,8 @@ class AdversarialNet(ChunkedNet):
         fake_onehot = None if y_onehot is None else y_onehot.repeat(draws, 1)
         # the same draws every epoch: a fresh generator from the fixed validation seed
         noise_generator = torch.Generator(device=real.device).manual_seed(self.validation_seed)
-        z = torch.randn(draws * len(real), self.n_components, generator=noise_generator, device=real.device)
-        fake = self.fake_rows(z.to(real.dtype), fake_onehot, noise_generator)
+        z = self.latent(draws * len(real), real, noise_generator)
+        fake = self.fake_rows(z, fake_onehot, noise_generator)
         if self.n_classes:
             real, fake = torch.cat([real, y_onehot], 1), torch.cat([fake, fake_onehot], 1)
         if len(real) < 2:

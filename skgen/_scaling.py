@@ -1,7 +1,5 @@
 """Per-feature affine maps between the data's units and the units a network trains in."""
 
-import math
-
 import numpy as np
 import torch
 
@@ -21,23 +19,21 @@ class AffineScaling:
         self.modes_per_feature = None
 
     @classmethod
-    def standard(cls, statistics):
-        """Per-feature mean and standard deviation (1 for constant features)."""
-        std = np.sqrt(statistics.variance)
-        return cls(statistics.mean, np.where(std > 0, std, 1.0))
+    def standard(cls, data):
+        """Per-feature mean and standard deviation of a RowSource (1 for constant features)."""
+        std = np.sqrt(data.column_variance())
+        return cls(data.column_mean(), np.where(std > 0, std, 1.0))
 
     @classmethod
-    def minmax(cls, statistics):
+    def minmax(cls, data):
         """One range for all features onto [-1, 1]: keeps images' contrast."""
-        low, high = float(statistics.minimum.min()), float(statistics.maximum.max())
-        n_features = len(statistics.mean)
+        low, high = data.value_range()
         half_range = (high - low) / 2 if high > low else 1.0
-        return cls(np.full(n_features, (low + high) / 2), np.full(n_features, half_range))
+        return cls(np.full(data.n_features, (low + high) / 2), np.full(data.n_features, half_range))
 
     @classmethod
-    def identity(cls, statistics):
-        n_features = len(statistics.mean)
-        return cls(np.zeros(n_features), np.ones(n_features))
+    def identity(cls, data):
+        return cls(np.zeros(data.n_features), np.ones(data.n_features))
 
     @property
     def log_jacobian(self):
@@ -64,15 +60,14 @@ class AffineScaling:
         return rows * spread + shift
 
 
-def standard_deviation_range(statistics):
-    """(smallest, largest) standard deviation among the non-constant features, or (1, 1)."""
-    std = np.sqrt(statistics.variance)
-    std = std[std > 0]
-    return (float(std.min()), float(std.max())) if std.size else (1.0, 1.0)
+def is_far_from_unit_scale(data, factor=10.0):
+    """True when a feature's standard deviation, or its mean, is far (``factor``) from unit scale.
 
-
-def is_far_from_unit_scale(statistics, factor=10.0):
-    """True when a feature's mean or standard deviation is more than ``factor`` away from 0 and 1."""
-    low, high = standard_deviation_range(statistics)
-    largest_mean = float(np.abs(statistics.mean).max()) if len(statistics.mean) else 0.0
-    return high > factor or low < 1 / factor or largest_mean > factor * max(high, 1.0) or not math.isfinite(high)
+    Constant features are left out: scaling cannot help them.
+    """
+    std = np.sqrt(data.column_variance())
+    varying = std > 0
+    if not varying.any():
+        return False
+    std, mean = std[varying], np.abs(data.column_mean()[varying])
+    return bool(std.max() > factor or std.min() < 1 / factor or (mean > factor * np.maximum(std, 1.0)).any())

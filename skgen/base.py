@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
@@ -50,10 +50,6 @@ X : device tensor of the rows; batch_bounds : list of (start, stop) mini-batches
 inside X; row_noise : per-row noise fixed for the whole fit (validation chunks,
 so Monte Carlo validation losses are comparable across epochs) or None.
 """
-
-ColumnStatistics = namedtuple("ColumnStatistics", ["mean", "variance", "minimum", "maximum"])
-ColumnStatistics.__doc__ = "Per-column mean, variance, minimum and maximum, as float64 NumPy arrays."
-
 
 def resolve_device(device):
     """Return the torch device string for ``device`` ("auto" picks CUDA if present)."""
@@ -103,42 +99,40 @@ def to_tensor(X, device, dtype):
     return torch.as_tensor(X, dtype=dtype, device=device)
 
 
-def _dense_column_statistics(X, rows_per_pass):
-    """ColumnStatistics of a dense tensor, accumulated in float64 a block of rows at a time."""
-    n_rows = X.shape[0]
-    blocks = [X[start : start + rows_per_pass] for start in range(0, n_rows, rows_per_pass)]
-    total = sum(block.sum(dim=0, dtype=torch.float64) for block in blocks)
-    mean = total / n_rows
-    # a second pass over the centred values: no cancellation, unlike E[x^2] - E[x]^2
-    squares = sum(((block.to(torch.float64) - mean) ** 2).sum(dim=0) for block in blocks)
-    minimum = torch.stack([block.amin(dim=0) for block in blocks]).amin(dim=0)
-    maximum = torch.stack([block.amax(dim=0) for block in blocks]).amax(dim=0)
-    return ColumnStatistics(
-        *(t.to(device="cpu", dtype=torch.float64).numpy() for t in (mean, squares / n_rows, minimum, maximum))
-    )
+# Rows per block when column sums run in the data's dtype: short enough that a
+# float32 block sum stays accurate; the blocks are added up in float64.
+_ROWS_PER_SUM_BLOCK = 1024
 
 
-def _sparse_column_statistics(X):
-    mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
-    mean_sq = np.asarray(X.multiply(X).mean(axis=0), dtype=np.float64).ravel()
-    minimum = np.asarray(X.min(axis=0).toarray(), dtype=np.float64).ravel()
-    maximum = np.asarray(X.max(axis=0).toarray(), dtype=np.float64).ravel()
-    return ColumnStatistics(mean, np.maximum(mean_sq - mean**2, 0.0), minimum, maximum)
+def _column_sums(X, transform=None):
+    """Column sums of a dense tensor (of ``transform(block)`` when given), as a float64 tensor.
+
+    Each block of rows is summed by a matrix-vector product in the data's
+    dtype (fast on every device) and the block sums are accumulated in float64.
+    """
+    ones = torch.ones(1, _ROWS_PER_SUM_BLOCK, dtype=X.dtype, device=X.device)
+    total = torch.zeros(X.shape[1], dtype=torch.float64, device=X.device)
+    for start in range(0, X.shape[0], _ROWS_PER_SUM_BLOCK):
+        block = X[start : start + _ROWS_PER_SUM_BLOCK]
+        if transform is not None:
+            block = transform(block)
+        total += (ones[:, : block.shape[0]] @ block)[0].to(torch.float64)
+    return total
 
 
 class RowSource(_SkorchDataset):
     """Training rows: a dense device tensor or a CSR matrix that stays on the host.
 
     Sparse rows are densified one chunk at a time, so sparse data never needs
-    its dense size in memory. Dense rows go to the device once; their column
-    statistics are computed there, without a host-side copy.
+    its dense size in memory. Dense rows go to the device once; their
+    statistics are computed there, without a host-side copy, each at most once.
     """
 
     def __init__(self, X, *, device, dtype):
         self.X = X if sp.issparse(X) else to_tensor(X, device, dtype)
         self.device = device
         self.dtype = dtype
-        self._statistics = None
+        self._cache = {}
 
     def __len__(self):
         return self.X.shape[0]
@@ -151,16 +145,47 @@ class RowSource(_SkorchDataset):
     def is_sparse(self):
         return sp.issparse(self.X)
 
-    def statistics(self):
-        """Per-column :data:`ColumnStatistics` (float64 accumulation), computed once."""
-        if self._statistics is None:
-            if self.is_sparse:
-                self._statistics = _sparse_column_statistics(self.X)
-            else:
-                rows_per_pass = max(1, CHUNK_ELEMENTS // 4 // max(self.n_features, 1))
-                with torch.no_grad():
-                    self._statistics = _dense_column_statistics(self.X, rows_per_pass)
-        return self._statistics
+    def _cached(self, name, compute):
+        if name not in self._cache:
+            with torch.no_grad():
+                self._cache[name] = compute()
+        return self._cache[name]
+
+    def column_mean(self):
+        """Per-column mean, a float64 NumPy array."""
+        if self.is_sparse:
+            return self._cached("mean", lambda: np.asarray(self.X.mean(axis=0), dtype=np.float64).ravel())
+        return self._cached("mean", lambda: (_column_sums(self.X) / len(self)).cpu().numpy())
+
+    def column_variance(self):
+        """Per-column variance (population), a float64 NumPy array, from the centred values."""
+        mean = self.column_mean()
+        if self.is_sparse:
+            mean_sq = lambda: np.asarray(self.X.multiply(self.X).mean(axis=0), dtype=np.float64).ravel()
+            return self._cached("variance", lambda: np.maximum(mean_sq() - mean**2, 0.0))
+        centre = torch.as_tensor(mean, dtype=self.dtype, device=self.X.device)
+        squares = lambda: _column_sums(self.X, lambda block: (block - centre) ** 2)
+        return self._cached("variance", lambda: (squares() / len(self)).cpu().numpy())
+
+    def value_range(self):
+        """(smallest, largest) value of all of X, as floats."""
+        if self.is_sparse:
+            values = self.X.data
+            low, high = values.min(initial=np.inf), values.max(initial=-np.inf)
+            if values.size < len(self) * self.n_features:  # implicit zeros
+                low, high = min(low, 0.0), max(high, 0.0)
+            return float(low), float(high)
+        return self._cached("range", lambda: tuple(float(v) for v in torch.aminmax(self.X)))
+
+    def check_finite(self):
+        """Raise ValueError (scikit-learn's wording) when X holds NaN or infinity; one pass over the data."""
+        if self.is_sparse or len(self) == 0 or np.isfinite(self.column_mean()).all():
+            return  # sparse input was checked on the host, where it lives
+        with torch.no_grad():
+            if bool(torch.isnan(self.X).any()):
+                raise ValueError("Input X contains NaN.")
+            if bool(torch.isinf(self.X).any()):
+                raise ValueError(f"Input X contains infinity or a value too large for {self.X.dtype}.")
 
     def rows(self, index):
         """Dense device tensor of the rows at ``index`` (a CPU or device LongTensor, or a slice)."""
@@ -437,7 +462,7 @@ class TorchEstimator(BaseEstimator):
     for the RBM family) and ``_shape_params`` (the constructor parameters that
     size the fitted networks or data maps), and implement
     ``_build_modules(data)`` (``data`` is the training :class:`RowSource`) and
-    ``_net_params()``. Optional hooks: ``_check_training_data(X)``,
+    ``_net_params()``. Optional hooks: ``_check_training_data(data)``,
     ``_training_rows(data, y)``, ``_work_per_step()`` and
     ``_parameters_changed()`` (called after every change of the model's
     parameters, so cached quantities such as a log partition function can be
@@ -510,26 +535,32 @@ class TorchEstimator(BaseEstimator):
         """Epochs of a full ``fit`` on ``X`` (the epochs parameter; families may resolve "auto")."""
         return getattr(self, self._epochs_param)
 
-    def _validate_X(self, X, *, reset):
-        return validate_data(
+    def _validate_X(self, X, *, reset, finite=True):
+        """scikit-learn's validation; ``finite=False`` leaves the NaN/inf check of dense rows to the device."""
+        X = validate_data(
             self,
             X,
             reset=reset,
             accept_sparse="csr" if self._accepts_sparse else False,
             dtype=(np.float64, np.float32),
             ensure_min_samples=2 if (reset and self.early_stopping) else 1,
+            ensure_all_finite=finite,
         )
+        if not finite and sp.issparse(X):
+            assert_all_finite(X, input_name="X")
+        return X
 
     def _fit(self, X, y, *, reset, epochs, validated=False):
         if not validated:
-            X = self._validate_X(X, reset=reset)
+            X = self._validate_X(X, reset=reset, finite=False)
         if not reset:
             self._check_shape_params_unchanged()
-        self._check_training_data(X)
+        device = resolve_device(self.device) if reset else self.device_
+        data = RowSource(X, device=device, dtype=self._dtype_for(X) if reset else self._torch_dtype)
+        data.check_finite()  # on the device: no host pass over the data
+        self._check_training_data(data)
         if reset:
-            self._start_model(X)
-        data = RowSource(X, device=self.device_, dtype=self._torch_dtype)
-        if reset:
+            self._start_model(X, device, data.dtype)
             self._build_net(data)
         else:
             self._sync_net_params()
@@ -565,14 +596,18 @@ class TorchEstimator(BaseEstimator):
             )
         return self
 
-    def _start_model(self, X):
+    def _dtype_for(self, X):
+        """torch dtype a new model computes in for training rows X."""
+        return self._compute_dtype or (torch.float64 if X.dtype == np.float64 else torch.float32)
+
+    def _start_model(self, X, device, dtype):
         """Fix what a new model is: device, dtypes, random streams, shape parameters."""
         rng = check_random_state(self.random_state)
         seeds = rng.randint(0, 2**31 - 1, size=4)
-        self.device_ = resolve_device(self.device)
+        self.device_ = device
         self._fitted_shape = {name: copy.copy(getattr(self, name)) for name in self._shape_params}
         self._training_dtype = X.dtype
-        self._torch_dtype = self._compute_dtype or (torch.float64 if X.dtype == np.float64 else torch.float32)
+        self._torch_dtype = dtype
         self._train_rng_state = torch.Generator().manual_seed(int(seeds[0])).get_state()
         self._sample_rng_state = torch.Generator().manual_seed(int(seeds[1])).get_state()
         self._eval_seed = int(seeds[2])
@@ -601,7 +636,7 @@ class TorchEstimator(BaseEstimator):
         for _, module in _modules_of(net):
             module.to(dtype=self._torch_dtype)
         self.net_ = net
-        self._divergence_advice_text = self._divergence_advice(data.statistics())
+        self._divergence_advice_text = self._divergence_advice(data)
 
     def _fitted(self, name):
         """The value shape parameter ``name`` had at the last ``fit``."""
@@ -670,8 +705,8 @@ class TorchEstimator(BaseEstimator):
             sink=_discard,
         )
 
-    def _divergence_advice(self, statistics):
-        """The fix a DivergenceError suggests, given the training data's column statistics."""
+    def _divergence_advice(self, data):
+        """The fix a DivergenceError suggests, given the training :class:`RowSource` (its scale)."""
         return f"Lower `learning_rate` (now {self.learning_rate:g}) and fit again."
 
     @staticmethod
@@ -718,8 +753,8 @@ class TorchEstimator(BaseEstimator):
         return device_generator(self.device_, self._eval_seed)
 
     # -------------------------------------------------------------- helpers
-    def _check_training_data(self, X):
-        """Hook: raise ValueError when ``X`` lies outside the model's support."""
+    def _check_training_data(self, data):
+        """Hook: raise ValueError when the training :class:`RowSource` lies outside the model's support."""
 
     def _training_rows(self, data, y):
         """Hook: the :class:`RowSource` the net trains on (e.g. scaled rows with one-hot labels appended)."""
@@ -731,7 +766,12 @@ class TorchEstimator(BaseEstimator):
         return self.batch_size * n_parameters
 
     def _thread_count(self):
-        """Intra-op threads for training and evaluation: ``n_threads``, or chosen for the work (see skgen._threads)."""
+        """Intra-op threads for training and evaluation: ``n_threads``, or chosen for the work (see skgen._threads).
+
+        None (torch's setting) on a GPU, where the CPU threads do not do the work.
+        """
+        if torch.device(self.device_).type != "cpu":
+            return None
         return choose_threads(self._work_per_step(), self.n_threads)
 
     def _parameters_changed(self):

@@ -147,7 +147,7 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
             seed = check_random_state(self.random_state).randint(2**31 - 1)
             self._scaling = ModeSpecificScaling(data.X.cpu().numpy(), random_state=seed)
         else:
-            self._scaling = getattr(AffineScaling, kind or "identity")(data.statistics())
+            self._scaling = getattr(AffineScaling, kind or "identity")(data)
 
     def _to_network_rows(self, X):
         """Validated data rows -> a device tensor in the network's units."""
@@ -162,11 +162,11 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         return self._scaling.inverse_transform(rows.cpu().numpy()).astype(self._training_dtype, copy=False)
 
     # -------------------------------------------------------------- building
-    def _check_training_data(self, X):
-        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
+    def _check_training_data(self, data):
+        if self.image_shape is not None and math.prod(self.image_shape) != data.n_features:
             raise ValueError(
                 f"image_shape={tuple(self.image_shape)} has {math.prod(self.image_shape)} values per "
-                f"image, but X has {X.shape[1]} features."
+                f"image, but X has {data.n_features} features."
             )
 
     def _build_net(self, data):
@@ -183,9 +183,9 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
             return data.with_rows(self._scaling.transform(data.X))
         return data.with_rows(self._scaling.transform(data.X.cpu().numpy()))
 
-    def _divergence_advice(self, statistics):
-        advice = super()._divergence_advice(statistics)
-        if self._scaling_kind() is None and is_far_from_unit_scale(statistics):
+    def _divergence_advice(self, data):
+        advice = super()._divergence_advice(data)
+        if self._scaling_kind() is None and is_far_from_unit_scale(data):
             advice += ' The data are not standardised and scale=None: use scale="auto".'
         return advice
 
@@ -824,7 +824,7 @@ class CGAN(_BaseAdversarial):
         -------
         self : CGAN
         """
-        X = self._validate_X(X, reset=True)  # X's errors (sparse, NaN, ...) come before y's
+        X = self._validate_X(X, reset=True, finite=False)  # X's errors (sparse, ...) come before y's
         y = self._check_y(X, y)
         self.classes_ = np.unique(y)
         self.class_count_ = np.zeros(len(self.classes_))
@@ -852,7 +852,7 @@ class CGAN(_BaseAdversarial):
         self : CGAN
         """
         first_call = not hasattr(self, "net_")
-        X = self._validate_X(X, reset=first_call)
+        X = self._validate_X(X, reset=first_call, finite=False)
         y = self._check_y(X, y)
         if classes is not None:
             classes = np.unique(np.asarray(classes))

@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
@@ -553,11 +552,11 @@ class BernoulliRBM(_BaseRBM):
             n_threads=n_threads,
         )
 
-    def _check_training_data(self, X):
-        values = X.data if sp.issparse(X) else X
-        if values.size and (values.min() < 0 or values.max() > 1):
+    def _check_training_data(self, data):
+        low, high = data.value_range()
+        if len(data) and (low < 0 or high > 1):
             warnings.warn(
-                f"BernoulliRBM got values in [{values.min():g}, {values.max():g}], outside [0, 1]. "
+                f"BernoulliRBM got values in [{low:g}, {high:g}], outside [0, 1]. "
                 "It trains on them as if they were probabilities, but its likelihood is one of "
                 "binary rows: score_samples then evaluates -F(x) - log Z at rows outside the "
                 "model's support, which is no log-probability (it can be large and positive). "
@@ -566,14 +565,15 @@ class BernoulliRBM(_BaseRBM):
             )
 
     def _build_modules(self, data):
-        base_rate = data.statistics().mean
+        base_rate = data.column_mean()
         n_hidden = self._fitted("n_components")
         module = BernoulliRBMModule(data.n_features, n_hidden, base_rate=base_rate, n_chains=self.batch_size)
         return {"module": module}
 
-    def _divergence_advice(self, statistics):
-        advice = super()._divergence_advice(statistics)
-        if statistics.minimum.min() < 0 or statistics.maximum.max() > 1:
+    def _divergence_advice(self, data):
+        advice = super()._divergence_advice(data)
+        low, high = data.value_range()
+        if low < 0 or high > 1:
             advice += " The data lie outside [0, 1]: scale them to [0, 1] first (e.g. MinMaxScaler)."
         return advice
 
@@ -773,8 +773,7 @@ class GaussianBinaryRBM(_BaseRBM):
     _parameter_constraints: dict = {**_BaseRBM._parameter_constraints, "learn_sigma": ["boolean"]}
 
     def _build_modules(self, data):
-        statistics = data.statistics()
-        mean, std = statistics.mean, np.sqrt(statistics.variance)
+        mean, std = data.column_mean(), np.sqrt(data.column_variance())
         std = np.where(std > 0, std, 1.0)
         module = GaussianBinaryRBMModule(
             data.n_features,
@@ -787,9 +786,9 @@ class GaussianBinaryRBM(_BaseRBM):
         )
         return {"module": module}
 
-    def _divergence_advice(self, statistics):
-        advice = super()._divergence_advice(statistics)
-        if is_far_from_unit_scale(statistics):
+    def _divergence_advice(self, data):
+        advice = super()._divergence_advice(data)
+        if is_far_from_unit_scale(data):
             advice += " The data are not standardised: put a StandardScaler before the model."
         return advice
 

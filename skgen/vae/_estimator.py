@@ -205,23 +205,26 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         self.n_threads = n_threads
 
     # ------------------------------------------------------------ building
-    def _check_training_data(self, X):
-        if self.image_shape is not None and math.prod(self.image_shape) != X.shape[1]:
+    def _check_training_data(self, data):
+        if self.image_shape is not None and math.prod(self.image_shape) != data.n_features:
             raise ValueError(
                 f"image_shape={tuple(self.image_shape)} has {math.prod(self.image_shape)} values per "
-                f"image, but X has {X.shape[1]} features."
+                f"image, but X has {data.n_features} features."
             )
-        self._check_support(X, self.likelihood)
+        if self.likelihood == "bernoulli" and len(data):
+            self._check_range(*data.value_range())
 
     def _check_support(self, X, likelihood):
-        if likelihood != "bernoulli":
-            return
         values = X.data if sp.issparse(X) else X
-        if values.size and (values.min() < 0 or values.max() > 1):
+        if likelihood == "bernoulli" and values.size:
+            self._check_range(values.min(), values.max())
+
+    @staticmethod
+    def _check_range(low, high):
+        if low < 0 or high > 1:
             raise ValueError(
-                'likelihood="bernoulli" needs data in [0, 1]; X has values in '
-                f"[{values.min():g}, {values.max():g}]. Scale it (e.g. MinMaxScaler) or use "
-                'likelihood="gaussian".'
+                f'likelihood="bernoulli" needs data in [0, 1]; X has values in [{low:g}, {high:g}]. '
+                'Scale it (e.g. MinMaxScaler) or use likelihood="gaussian".'
             )
 
     def _user_module(self, spec):
@@ -234,8 +237,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         return "standard" if self.likelihood == "gaussian" and default_networks else None
 
     def _build_modules(self, data):
-        statistics = data.statistics()
-        self._scaling = getattr(AffineScaling, self._scaling_kind() or "identity")(statistics)
+        self._scaling = getattr(AffineScaling, self._scaling_kind() or "identity")(data)
         n_features, d = data.n_features, self.n_components
         if self.encoder is not None:
             encoder = self._user_module(self.encoder)
@@ -251,7 +253,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
             decoder = MLP(d, tuple(reversed(self.hidden_layer_sizes)), n_features)
         variance = None
         if self.likelihood == "gaussian":  # in network units
-            variance = statistics.variance / self._scaling.spread**2
+            variance = data.column_variance() / self._scaling.spread**2
             variance = np.where(variance > 0, variance, 1.0)
         return {"module": VAEModule(encoder, decoder, likelihood=self.likelihood, feature_variance=variance)}
 
@@ -260,9 +262,9 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
             return data
         return data.with_rows(self._scaling.transform(data.X))
 
-    def _divergence_advice(self, statistics):
-        advice = super()._divergence_advice(statistics)
-        if self._scaling.is_identity and self.likelihood == "gaussian" and is_far_from_unit_scale(statistics):
+    def _divergence_advice(self, data):
+        advice = super()._divergence_advice(data)
+        if self._scaling.is_identity and self.likelihood == "gaussian" and is_far_from_unit_scale(data):
             advice += ' The data are not standardised and scale=None: use scale="standard".'
         return advice
 

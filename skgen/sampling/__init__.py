@@ -3,5 +3,14 @@
 from ._ais import ais_betas, annealed_importance_sampling
 from ._bernoulli import bernoulli_sample
 from ._gibbs import gibbs_chain
+from ._langevin import GeometricPath, langevin_chain, mala_step
 
-__all__ = ["ais_betas", "annealed_importance_sampling", "bernoulli_sample", "gibbs_chain"]
+__all__ = [
+    "GeometricPath",
+    "ais_betas",
+    "annealed_importance_sampling",
+    "bernoulli_sample",
+    "gibbs_chain",
+    "langevin_chain",
+    "mala_step",
+]

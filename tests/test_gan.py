@@ -5,8 +5,8 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_digits
-from sklearn.model_selection import GridSearchCV
+from sklearn.datasets import load_digits, load_wine
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 from torch import nn
@@ -180,6 +180,46 @@ def test_cgan_label_errors(two_clusters):
     assert cgan.__sklearn_tags__().target_tags.required
     one_class = _small(CGAN).fit(X, np.zeros(len(X), dtype=int))
     assert one_class.sample(2)[1].tolist() == [0, 0]
+
+
+def test_cgan_partial_fit_over_class_sorted_chunks():
+    X, y = load_wine(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    chunks = [(X[y == k], y[y == k]) for k in np.unique(y)]  # each chunk holds one class
+    cgan = _small(CGAN)
+    for X_chunk, y_chunk in chunks:
+        cgan.partial_fit(X_chunk, y_chunk, classes=[0, 1, 2])
+    np.testing.assert_array_equal(cgan.classes_, [0, 1, 2])
+    np.testing.assert_allclose(cgan.class_prior_, np.bincount(y) / len(y))
+    assert cgan.n_iter_ == 3 and set(cgan.sample(30, random_state=0)[1]) == {0, 1, 2}
+    # without classes= the first chunk fixes them, and a later label gets a message that says what to do
+    first_only = _small(CGAN).partial_fit(*chunks[0])
+    with pytest.raises(ValueError, match="classes="):
+        first_only.partial_fit(*chunks[1])
+    with pytest.raises(ValueError, match="differs from the classes"):
+        cgan.partial_fit(*chunks[0], classes=[0, 1])
+
+
+def test_cgan_grid_search_on_class_sorted_rows():
+    X, y = load_wine(return_X_y=True)  # rows sorted by class: KFold's training folds lack a class
+    X = (X - X.mean(0)) / X.std(0)
+    grid = {"learning_rate": [1e-4, 1e-3]}
+    search = GridSearchCV(_small(CGAN, max_iter=1), grid, cv=StratifiedKFold(3)).fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    with pytest.raises(ValueError, match=r"StratifiedKFold"):
+        GridSearchCV(_small(CGAN, max_iter=1), grid, cv=3, error_score="raise").fit(X, y)
+
+
+def test_cgan_sample_zero_and_labels_of_a_dataframe():
+    pd = pytest.importorskip("pandas")
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    cgan = _small(CGAN).fit(X, y)
+    assert list(cgan.feature_names_in_) == list(X.columns)
+    X0, y0 = cgan.sample(0)
+    assert X0.shape == (0, X.shape[1]) and y0.shape == (0,)
+    drawn, labels = cgan.set_output(transform="pandas").sample(5, y=1)
+    assert isinstance(drawn, pd.DataFrame) and list(drawn.columns) == list(X.columns)
+    assert list(labels) == [1] * 5
 
 
 def test_cgan_on_digit_images_uses_convolutions():

@@ -1,6 +1,7 @@
 """Behaviour of the RBM estimators as scikit-learn users meet it."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -309,3 +310,13 @@ def test_set_output_pandas(digits):
     X, _ = digits
     out = _small().set_output(transform="pandas").fit(X).transform(X)
     assert isinstance(out, pd.DataFrame) and list(out.columns)[:2] == ["bernoullirbm0", "bernoullirbm1"]
+
+
+def test_values_outside_the_unit_interval_are_accepted_with_a_warning(digits):
+    X, _ = digits
+    with pytest.warns(UserWarning, match=r"outside \[0, 1\].*score_samples"):
+        est = _small().fit(X * 16)  # unscaled digits: values up to 16, as sklearn's RBM accepts
+    assert np.all(np.isfinite(est.transform(X * 16)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _small().fit(X)  # in [0, 1]: no warning

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 from scipy.stats import multivariate_normal
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -60,7 +60,8 @@ class LinearGaussianDecoder(nn.Module):
         super().__init__()
         self.W = nn.Parameter(torch.as_tensor(W), requires_grad=False)
         self.mu = nn.Parameter(torch.as_tensor(mu), requires_grad=False)
-        self.log_var = nn.Parameter(torch.full_like(self.mu, 2 * np.log(s)), requires_grad=False)
+        log_var = 2 * np.log(np.broadcast_to(s, np.shape(mu)))  # s: one noise scale, or one per feature
+        self.log_var = nn.Parameter(torch.as_tensor(log_var.copy()), requires_grad=False)
 
     def forward(self, z):
         mean = z @ self.W.T + self.mu
@@ -94,6 +95,57 @@ def test_importance_weighted_bound_on_a_linear_gaussian_model():
     assert np.all(bound <= exact + 0.01)
     assert np.all(bound >= elbo)
     assert np.all(elbo <= exact + 0.01)
+
+
+def test_internal_scaling_keeps_densities_in_the_data_units():
+    """scale="standard": the networks see standardised rows, score_samples is log p(x) in the data's units.
+
+    Data x = W z + mu + noise with features in the thousands. In the standardised units u = (x - m) / d
+    the same model is linear-Gaussian with W / d, (mu - m) / d and noise s / d, which the frozen decoder
+    holds; the exact log p(x) in the data's units includes the Jacobian -sum log d.
+    """
+    rng = np.random.RandomState(0)
+    W, mu, s = rng.normal(size=(5, 2)) * 300.0, rng.normal(size=5) * 1e3, 150.0
+    X = rng.normal(size=(1500, 2)) @ W.T + mu + s * rng.normal(size=(1500, 5))
+    X_train, X_test = X[:1000], X[1000:1040]
+    m, d = X_train.mean(axis=0), X_train.std(axis=0)  # what scale="standard" fits
+    vae = VAE(
+        n_components=2,
+        encoder=LinearEncoder(5, 2),
+        decoder=LinearGaussianDecoder(W / d[:, None], (mu - m) / d, s / d),
+        scale="standard",
+        max_iter=150,
+        batch_size=50,
+        learning_rate=1e-2,
+        n_importance=5000,
+        random_state=0,
+        device=DEVICE,
+    ).fit(X_train)
+    exact = multivariate_normal(mu, W @ W.T + s**2 * np.eye(5)).logpdf(X_test)
+    np.testing.assert_allclose(vae.score_samples(X_test), exact, atol=0.05)
+    # reconstructions and samples come back in the data's units
+    assert np.abs(vae.sample(2000, random_state=0).mean(axis=0) - mu).max() < 0.2 * d.max()
+    np.testing.assert_allclose(vae.inverse_transform(vae.transform(X_test)).mean(axis=0), X_test.mean(axis=0),
+                               atol=0.5 * d.max())
+
+
+def test_default_gaussian_vae_standardises_unscaled_data():
+    X, y = load_breast_cancer(return_X_y=True)
+    vae = _small(max_iter=30, hidden_layer_sizes=(64,)).fit(X)
+    assert vae._scaling.spread.max() > 100  # features in the hundreds were standardised
+    samples = vae.sample(2000, random_state=0)
+    z_gap = np.abs(samples.mean(axis=0) - X.mean(axis=0)) / X.std(axis=0)
+    assert z_gap.max() < 0.5  # the issue saw 3.4-3.8 standard deviations
+    assert np.all(np.isfinite(vae.score_samples(X)))
+
+
+def test_score_samples_is_never_nan(digits):
+    for vae, X in [(_small().fit(digits), digits), (_small().fit(digits.astype(np.float32)), digits.astype(np.float32))]:
+        for factor in (1.0, 1e10, 1e30):
+            scores = vae.score_samples(X[:20] * factor)
+            assert not np.any(np.isnan(scores)), factor
+            assert np.all(np.isfinite(scores) | (scores == -np.inf))
+        assert not np.any(np.isnan(vae.elbo(X[:20] * 1e30)))
 
 
 def test_bound_is_at_least_the_elbo_and_deterministic(digits):

@@ -2,11 +2,9 @@
 
 import numpy as np
 import torch
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import pairwise_distances
 from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_array, check_random_state
 
 from ._torch import unbiased_mmd2
@@ -101,7 +99,9 @@ def c2st(X, Y, *, classifier=None, cv=5, random_state=None):
     X : array-like of shape (n_samples_X, n_features)
     Y : array-like of shape (n_samples_Y, n_features)
     classifier : scikit-learn classifier or None, default=None
-        None uses ``StandardScaler`` then ``MLPClassifier((64,))``.
+        None uses ``HistGradientBoostingClassifier``: it needs no scaling,
+        copes with any feature distribution and never warns that it did not
+        converge.
     cv : int, default=5
         Stratified folds.
     random_state : int, RandomState instance or None, default=None
@@ -117,8 +117,10 @@ def c2st(X, Y, *, classifier=None, cv=5, random_state=None):
     >>> import numpy as np
     >>> from skgen.metrics import c2st
     >>> rng = np.random.RandomState(0)
-    >>> c2st(rng.normal(size=(200, 2)), rng.normal(loc=5.0, size=(200, 2)), random_state=0)
-    1.0
+    >>> c2st(rng.normal(size=(200, 2)), rng.normal(loc=5.0, size=(200, 2)), random_state=0) > 0.95
+    True
+    >>> abs(c2st(rng.normal(size=(200, 2)), rng.normal(size=(200, 2)), random_state=0) - 0.5) < 0.1
+    True
     """
     X = check_array(X, dtype=np.float64)
     Y = check_array(Y, dtype=np.float64)
@@ -127,9 +129,7 @@ def c2st(X, Y, *, classifier=None, cv=5, random_state=None):
     rng = check_random_state(random_state)
     seed = int(rng.randint(0, 2**31 - 1))
     if classifier is None:
-        classifier = make_pipeline(
-            StandardScaler(), MLPClassifier(hidden_layer_sizes=(64,), max_iter=500, random_state=seed)
-        )
+        classifier = HistGradientBoostingClassifier(random_state=seed)
     data = np.vstack([X, Y])
     labels = np.r_[np.zeros(len(X), dtype=int), np.ones(len(Y), dtype=int)]
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)

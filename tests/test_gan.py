@@ -274,7 +274,7 @@ def test_stabilisers_train(ring, params):
     gan = _small(**params).fit(X)
     assert gan.n_iter_ == 3 and np.all(np.isfinite(gan.sample(10)))
     # scores of a row do not depend on the other rows scored with it
-    np.testing.assert_allclose(gan.score_samples(X[:5])[:2], gan.score_samples(X[:2]), rtol=1e-6)
+    np.testing.assert_allclose(gan.score_samples(X[:5])[:2], gan.score_samples(X[:2]), rtol=1e-5, atol=1e-6)
 
 
 def test_bad_input(ring):

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 from skorch.callbacks import PassthroughScoring
 
-from ..base import ChunkedNet, reference_rows
+from ..base import ChunkedNet, fused_optimizer_options, reference_rows
 from ..metrics._torch import median_distance, unbiased_mmd2
 from ._scaling import mode_specific_activation
 from ._module import (
@@ -107,6 +107,8 @@ class AdversarialNet(ChunkedNet):
 
     def initialize_optimizer(self, *args, **kwargs):
         (g_class, g_kwargs), (d_class, d_kwargs) = self.generator_optimizer, self.discriminator_optimizer
+        g_kwargs = {**fused_optimizer_options(g_class, self.device), **g_kwargs}
+        d_kwargs = {**fused_optimizer_options(d_class, self.device), **d_kwargs}
         self.generator_optimizer_ = g_class(self.generator_.parameters(), **g_kwargs)
         self.discriminator_optimizer_ = d_class(self.discriminator_.parameters(), **d_kwargs)
         return self

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
 from .._scaling import AffineScaling, is_far_from_unit_scale
-from ..base import TorchEstimator, log_mean_exp
+from ..base import TorchEstimator, fused_optimizer_options, log_mean_exp
 from ..nn import MLP, ConvDecoder, ConvEncoder
 from ._module import GaussianEncoder, VAEModule
 from ._net import VAENet
@@ -271,6 +271,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     def _net_params(self):
         return dict(
             optimizer=torch.optim.Adam,
+            **{f"optimizer__{k}": v for k, v in fused_optimizer_options(torch.optim.Adam, self.device_).items()},
             lr=self.learning_rate,
             batch_size=self.batch_size,
             beta=self.beta,

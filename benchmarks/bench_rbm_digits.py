@@ -7,18 +7,20 @@ Workload
     ``BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=10,
     random_state=0)`` (batch size 10, PCD-1) feeds
     ``LogisticRegression(solver="newton-cg", C=6000)`` in a ``Pipeline``. The
-    pipeline is run once with scikit-learn's RBM and once with skgen's
-    (``device="cpu"``).
+    pipeline is run with scikit-learn's RBM and with skgen's
+    (``device="cpu"``), for ``random_state`` 0 .. ``--seeds`` - 1 (default
+    0..9): a fit is chaotic, so one seed says little (the accuracy of either
+    moves by about 0.004 from seed to seed).
 
 Targets
-    * accuracy: skgen pipeline's test accuracy >= scikit-learn's - 0.005
-      (scikit-learn's is about 0.9416);
+    * accuracy: the median over the seeds of skgen's pipeline test accuracy
+      >= scikit-learn's median over the same seeds - 0.002;
     * speed: median over interleaved runs (sklearn, skgen, sklearn, skgen, ...)
       of the per-run ratio skgen RBM fit time / scikit-learn RBM fit time <= 1.0.
       Only ``rbm.fit(X_train)`` is timed; torch is warmed up by a tiny fit first.
 
 Command
-    python benchmarks/bench_rbm_digits.py [--reps 3]
+    python benchmarks/bench_rbm_digits.py [--reps 3] [--seeds 10]
 """
 
 import argparse
@@ -36,13 +38,16 @@ from _report import print_summary, verdict
 from skgen import BernoulliRBM as SkgenRBM
 from skgen.datasets import load_nudged_digits
 
-RBM_PARAMS = dict(n_components=100, learning_rate=0.06, n_iter=10, random_state=0)
-ACCURACY_TOLERANCE = 0.005
+RBM_PARAMS = dict(n_components=100, learning_rate=0.06, n_iter=10)
+ACCURACY_TOLERANCE = 0.002
 MAX_TIME_RATIO = 1.0
 
 
-def make_rbms():
-    return {"sklearn": SklearnRBM(**RBM_PARAMS), "skgen": SkgenRBM(**RBM_PARAMS, device="cpu")}
+def make_rbms(seed=0):
+    return {
+        "sklearn": SklearnRBM(**RBM_PARAMS, random_state=seed),
+        "skgen": SkgenRBM(**RBM_PARAMS, random_state=seed, device="cpu"),
+    }
 
 
 def pipeline_accuracy(rbm, X_train, X_test, Y_train, Y_test):
@@ -60,6 +65,7 @@ def timed_fit(rbm, X):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="interleaved timing runs (default 3)")
+    parser.add_argument("--seeds", type=int, default=10, help="random_state 0 .. seeds - 1 for accuracy (default 10)")
     args = parser.parse_args()
 
     X_train, X_test, Y_train, Y_test = load_nudged_digits()  # the example's exact preprocessing
@@ -82,18 +88,22 @@ def main():
     ratios = [g / s for g, s in zip(times["skgen"], times["sklearn"])]
     median_ratio = statistics.median(ratios)
 
-    print("\nPipeline test accuracy (RBM + LogisticRegression(newton-cg, C=6000)):")
-    accuracy = {}
-    for name, rbm in make_rbms().items():
-        start = time.perf_counter()
-        accuracy[name] = pipeline_accuracy(clone(rbm), X_train, X_test, Y_train, Y_test)
-        print(f"  {name:8s} {accuracy[name]:.4f}   (pipeline fit + score {time.perf_counter() - start:.1f} s)")
+    print(f"\nPipeline test accuracy (RBM + LogisticRegression(newton-cg, C=6000)), random_state 0..{args.seeds - 1}:")
+    accuracies = {"sklearn": [], "skgen": []}
+    for seed in range(args.seeds):
+        for name, rbm in make_rbms(seed).items():
+            accuracies[name].append(pipeline_accuracy(clone(rbm), X_train, X_test, Y_train, Y_test))
+        print(f"  seed {seed}: sklearn {accuracies['sklearn'][-1]:.4f}, skgen {accuracies['skgen'][-1]:.4f}", flush=True)
+    accuracy = {name: statistics.median(values) for name, values in accuracies.items()}
+    for name, values in accuracies.items():
+        print(f"  {name:8s} median {accuracy[name]:.4f}, mean {statistics.mean(values):.4f}, "
+              f"min {min(values):.4f}, max {max(values):.4f}")
 
     accuracy_ok = accuracy["skgen"] >= accuracy["sklearn"] - ACCURACY_TOLERANCE
     speed_ok = median_ratio <= MAX_TIME_RATIO
     rows = [
-        ("test accuracy, sklearn RBM pipeline", f"{accuracy['sklearn']:.4f}", "(reference)", None),
-        ("test accuracy, skgen RBM pipeline", f"{accuracy['skgen']:.4f}",
+        (f"test accuracy, sklearn pipeline (median of {args.seeds})", f"{accuracy['sklearn']:.4f}", "(reference)", None),
+        (f"test accuracy, skgen pipeline (median of {args.seeds})", f"{accuracy['skgen']:.4f}",
          f">= {accuracy['sklearn'] - ACCURACY_TOLERANCE:.4f}", accuracy_ok),
         ("RBM fit time, sklearn (median, s)", f"{statistics.median(times['sklearn']):.3f}", None, None),
         ("RBM fit time, skgen (median, s)", f"{statistics.median(times['skgen']):.3f}", None, None),
@@ -101,8 +111,8 @@ def main():
          f"<= {MAX_TIME_RATIO:.2f}", speed_ok),
     ]
     print_summary(rows, widths=(46, 10, 16))
-    print(f"\n{verdict(accuracy_ok)}: accuracy skgen {accuracy['skgen']:.4f} vs sklearn {accuracy['sklearn']:.4f} "
-          f"(target >= sklearn - {ACCURACY_TOLERANCE})")
+    print(f"\n{verdict(accuracy_ok)}: median accuracy skgen {accuracy['skgen']:.4f} vs sklearn "
+          f"{accuracy['sklearn']:.4f} (target >= sklearn - {ACCURACY_TOLERANCE})")
     print(f"{verdict(speed_ok)}: fit time ratio skgen/sklearn {median_ratio:.3f} (target <= {MAX_TIME_RATIO})")
 
 

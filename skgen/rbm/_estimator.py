@@ -465,9 +465,6 @@ class BernoulliRBM(_BaseRBM):
       base-rate model of the training data's visible marginals.
     * ``partial_fit`` runs one epoch of mini-batches over ``X``; scikit-learn's
       takes one update on all of ``X``.
-    * The visible biases start at the log-odds of the training data's
-      visible marginals (Hinton's practical guide), not at zero: on MNIST
-      this gains about 10 nats of held-out log-likelihood after 20 epochs.
     * Rows are reshuffled every epoch (``shuffle=True``); scikit-learn never
       shuffles, which hurts on class-sorted data.
     * ``gibbs`` returns floats in the dtype of its input, not booleans.

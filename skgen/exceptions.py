@@ -1,10 +1,13 @@
 """Exceptions raised by skgen estimators."""
 
 
-class DivergenceError(FloatingPointError):
-    """Raised when training produces a non-finite loss or non-finite parameters.
+class DivergenceError(ValueError, FloatingPointError):
+    """Raised when training diverges: a loss or parameter becomes non-finite, or the loss explodes.
 
-    The message names the epoch at which training diverged and the usual fix
-    (a smaller ``learning_rate``). The estimator is left unfitted-looking only
-    in the sense that its parameters are not to be trusted: refit it.
+    The message names the epoch, the criterion that fired and the fix that
+    fits the case (a smaller ``learning_rate``; scaling the data when its
+    scale is far from the model's). It is a ``ValueError`` (the settings or
+    the data cannot be fitted as given), so code that handles bad input
+    handles it too, and a ``FloatingPointError`` (what went wrong is
+    arithmetic). The estimator's parameters are not to be trusted: refit it.
     """

@@ -21,7 +21,8 @@ from skgen._plotting import image_grid
 # The settings of benchmarks/bench_gan.py: one-sided label smoothing keeps the
 # discriminator from overpowering the generator on these small images.
 SETTINGS = dict(
-    n_components=16, hidden_layer_sizes=(256, 256), batch_size=64, max_iter=200, learning_rate=2e-4, label_smoothing=0.2
+    n_components=16, hidden_layer_sizes=(256, 256), batch_size=64, max_iter=200, learning_rate=2e-4, label_smoothing=0.2,
+    feature_matching=False, generator_average=0.0,
 )
 
 

@@ -28,8 +28,9 @@ TUNED = dict(
     n_critic=2,
     pack=10,
     scale="mode-specific",
+    generator_average=0.0,
 )
-SETTINGS = {"GAN": TUNED, "WGAN": TUNED}
+SETTINGS = {"GAN": dict(TUNED, feature_matching=False), "WGAN": TUNED}
 
 
 def main(output_dir, quick=False):

@@ -13,6 +13,7 @@ chunk, so skorch's per-batch bookkeeping is paid once per chunk.
 """
 
 import copy
+import math
 import warnings
 from collections import namedtuple
 from numbers import Integral, Real
@@ -23,7 +24,7 @@ import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughScoring
 from skorch.dataset import Dataset as _SkorchDataset
@@ -71,6 +72,25 @@ def batch_bounds(n_rows, batch_size):
         last = bounds.pop()
         bounds[-1] = (bounds[-1][0], last[1])
     return bounds
+
+
+def auto_epochs(X, batch_size, target_steps, min_epochs, max_epochs, validation_fraction=None):
+    """Epochs that give about ``target_steps`` mini-batch steps on ``X``: an epochs parameter set to "auto".
+
+    clip(ceil(target_steps / batches per epoch), min_epochs, max_epochs),
+    where an epoch has ``len(batch_bounds(n_rows, batch_size))`` batches and
+    ``n_rows`` counts the training rows (without the validation rows when
+    ``validation_fraction`` is given). Input that is not array-like gives
+    ``min_epochs``: validating it in ``fit`` then reports the problem.
+    """
+    try:
+        n_rows = _num_samples(X)
+    except TypeError:
+        return min_epochs
+    if validation_fraction is not None:
+        n_rows -= max(1, int(round(validation_fraction * n_rows)))
+    n_batches = len(batch_bounds(max(n_rows, 1), batch_size))
+    return int(min(max(math.ceil(target_steps / n_batches), min_epochs), max_epochs))
 
 
 def fused_optimizer_options(optimizer_class, device):

@@ -12,12 +12,15 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.datasets import load_digits
 from skorch import NeuralNet
 
 from conftest import DEVICE, assert_reproducible
 from skgen import CGAN, GAN, VAE, WGAN, BernoulliRBM, DivergenceError, GaussianBinaryRBM
+from skgen import DBN
+from skgen import EBGAN, InfoGAN, Pix2Pix
+from skgen import EBM
 from skgen.datasets import make_gaussian_mixture
 
 
@@ -36,6 +39,16 @@ def _labelled_ring():
 
 def _normal():
     return np.random.RandomState(0).normal(size=(200, 5))
+
+
+def _regression():
+    X = _normal()
+    return X, X[:, :3] @ np.random.RandomState(1).normal(size=(3, 2))
+
+
+def _digit_halves():
+    images = _digits()
+    return np.where(np.arange(64) < 32, images, 0.0), images
 
 
 # name -> (estimator factory taking extra parameters, data factory returning fit's arguments,
@@ -90,6 +103,59 @@ CASES = {
         _labelled_ring,
         {"n_components": 3, "hidden_layer_sizes": (4,), "pack": 2},
     ),
+    # "RBM" in the names: the DBN counts its epochs in n_iter, as the RBMs it stacks
+    "DBN-BernoulliRBM": (
+        lambda **p: DBN(**{"hidden_layer_sizes": (6, 4), "n_iter": 2, "n_gibbs_steps": 5, "n_posterior_samples": 5, **p}),
+        lambda: (_digits(),),
+        {"hidden_layer_sizes": (3,)},
+    ),
+    "DBN-GaussianBinaryRBM-AIS": (
+        lambda **p: DBN(
+            **{"hidden_layer_sizes": (6, 24, 24), "visible": "gaussian", "learning_rate": 0.01, "n_iter": 1,
+               "n_gibbs_steps": 5, "n_posterior_samples": 5, "n_ais_chains": 4, "n_ais_betas": 30, **p}
+        ),
+        lambda: (_normal(),),
+        {"hidden_layer_sizes": (3,)},
+    ),
+    "InfoGAN": (
+        lambda **p: InfoGAN(
+            **{"n_components": 2, "n_categories": 3, "n_continuous": 1, "hidden_layer_sizes": (8,), "max_iter": 2, **p}
+        ),
+        lambda: (_digits(),),
+        {"n_categories": 4, "n_continuous": 2, "n_components": 3, "hidden_layer_sizes": (4,)},
+    ),
+    "EBGAN": (
+        lambda **p: EBGAN(**{"n_components": 2, "hidden_layer_sizes": (8,), "code_size": 3, "max_iter": 2, **p}),
+        lambda: (_ring(),),
+        {"code_size": 2, "n_components": 3, "pack": 2, "scale": "mode-specific"},
+    ),
+    # a regressor: sample(X) translates given rows (see _results)
+    "Pix2Pix": (
+        lambda **p: Pix2Pix(**{"hidden_layer_sizes": (8, 4), "max_iter": 2, **p}),
+        _regression,
+        {"hidden_layer_sizes": (4,), "dropout": 0.0},
+    ),
+    "Pix2Pix-conv": (
+        lambda **p: Pix2Pix(**{"image_shape": (1, 8, 8), "max_iter": 1, **p}),
+        _digit_halves,
+        {"image_shape": None},
+    ),
+    "EBM": (
+        lambda **p: EBM(
+            **{"hidden_layer_sizes": (8,), "max_iter": 2, "n_langevin_steps": 3, "buffer_size": 64, "n_sample_steps": 5,
+               "n_ais_chains": 8, "n_ais_betas": 20, **p}
+        ),
+        lambda: (_ring(),),
+        {"hidden_layer_sizes": (4,), "scale": None, "confinement": 0.5},
+    ),
+    "EBM-conv": (
+        lambda **p: EBM(
+            **{"image_shape": (1, 8, 8), "max_iter": 1, "n_langevin_steps": 2, "buffer_size": 32, "n_sample_steps": 2,
+               "n_ais_chains": 4, "n_ais_betas": 10, **p}
+        ),
+        lambda: (_digits(),),
+        {"image_shape": None},
+    ),
 }
 
 
@@ -107,6 +173,8 @@ def _sample_rows(est, n=3):
 def _results(est, args):
     """Every method's output on the training rows, as arrays."""
     X = args[0]
+    if is_regressor(est):  # Pix2Pix: translations of given rows, not draws from nothing
+        return {"predict": est.predict(X[:5]), "sample": est.sample(X[:3], 2, random_state=0), "score": np.array([est.score(*args)])}
     out = {
         "sample": _sample_rows(est),
         "transform": est.transform(X[:5]),
@@ -182,9 +250,13 @@ with warnings.catch_warnings():
     est = pickle.load(open(sys.argv[1], "rb"))
 X = np.load(sys.argv[2])
 assert est.device_ == "cpu", est.device_
-drawn = est.sample(3, random_state=0)
-est.transform(X)
-np.save(sys.argv[3], est.score_samples(X))
+if hasattr(est, "score_samples"):
+    drawn = est.sample(3, random_state=0)
+    est.transform(X)
+    np.save(sys.argv[3], est.score_samples(X))
+else:  # a regressor (Pix2Pix)
+    est.sample(X, 2, random_state=0)
+    np.save(sys.argv[3], est.predict(X))
 """
 
 
@@ -204,9 +276,10 @@ def test_a_model_fitted_on_cuda_loads_where_cuda_is_absent(name, tmp_path):
         check=True,
         env=environment,
     )
-    np.testing.assert_allclose(np.load(tmp_path / "scores.npy"), est.score_samples(X), rtol=1e-4, atol=1e-5)
+    scores = (lambda model: model.predict(X)) if is_regressor(est) else (lambda model: model.score_samples(X))
+    np.testing.assert_allclose(np.load(tmp_path / "scores.npy"), scores(est), rtol=1e-4, atol=1e-5)
     copied = copy.deepcopy(est)
-    np.testing.assert_allclose(copied.score_samples(X), est.score_samples(X), rtol=1e-6)
+    np.testing.assert_allclose(scores(copied), scores(est), rtol=1e-6)
 
 
 # --------------------------------------------------------------- fitted shapes
@@ -218,7 +291,8 @@ def test_set_params_after_fit_changes_the_next_fit_only(name):
     est.set_params(**other_shapes)
     for method, values in _results(est, args).items():
         assert_reproducible(values, _results(twin, args)[method])
-    assert list(est.get_feature_names_out()) == list(twin.get_feature_names_out())
+    if hasattr(est, "get_feature_names_out"):  # transformers
+        assert list(est.get_feature_names_out()) == list(twin.get_feature_names_out())
     with pytest.raises(ValueError, match="partial_fit cannot continue.*" + next(iter(other_shapes))):
         est.partial_fit(*args)
     est.fit(*args)  # a new fit takes the new shapes
@@ -261,6 +335,11 @@ def test_sample_zero_and_pandas_output(name):
     make, data, _ = CASES[name]
     args = data()
     columns = [f"f{i}" for i in range(args[0].shape[1])]
+    if is_regressor(make()):  # Pix2Pix: sample(X) translates rows; a regressor's predictions stay arrays
+        est = make(random_state=0, device=DEVICE).fit(pd.DataFrame(args[0], columns=columns), *args[1:])
+        assert list(est.feature_names_in_) == columns
+        assert est.sample(pd.DataFrame(args[0][:4], columns=columns), 3).shape[::2] == (4, 3)
+        return
     est = make(random_state=0, device=DEVICE).set_output(transform="pandas").fit(pd.DataFrame(args[0], columns=columns), *args[1:])
     assert list(est.feature_names_in_) == columns
     empty = _sample_rows(est, 0)

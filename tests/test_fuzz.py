@@ -132,7 +132,7 @@ def test_bad_input_gets_a_clear_error(name, fitted):
     X = args[0]
     labels = args[1] if len(args) > 1 else None
     methods = [m for m in ("transform", "score_samples", "score", "inverse_transform", "predict", "predict_proba",
-                           "elbo", "energy", "free_energy", "generate") if hasattr(model, m)]
+                           "elbo", "energy_samples", "free_energy", "generate") if hasattr(model, m)]
     arrays = _bad_arrays(X)
     conditions_on_rows = "X" in inspect.signature(model.sample).parameters
     cases = []

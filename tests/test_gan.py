@@ -9,6 +9,7 @@ from sklearn.datasets import load_digits, load_wine
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
+from skorch.callbacks import Callback
 from torch import nn
 
 from conftest import DEVICE, assert_reproducible
@@ -355,3 +356,143 @@ def test_mode_specific_is_not_for_images():
     X = np.random.RandomState(0).uniform(size=(20, 4))
     with pytest.raises(ValueError, match="mode-specific"):
         _small(scale="mode-specific", image_shape=(1, 2, 2)).fit(X)
+
+
+# ------------------------------------------------- defaults for small tables
+def _documented_defaults(cls):
+    """{parameter: default} as the class docstring states them ("name : type, default=value")."""
+    import ast
+    import re
+
+    documented = {}
+    for names, value in re.findall(r"^    ([\w, ]+) : .*?, default=(.+)$", cls.__doc__, flags=re.MULTILINE):
+        for name in names.split(", "):
+            documented[name] = ast.literal_eval(value.strip())
+    return documented
+
+
+@pytest.mark.parametrize("cls", [GAN, WGAN, CGAN])
+def test_every_default_is_documented(cls):
+    import inspect
+
+    documented = _documented_defaults(cls)
+    for name, parameter in inspect.signature(cls).parameters.items():
+        assert name in documented, name
+        assert documented[name] == parameter.default, name
+
+
+@pytest.mark.parametrize(
+    "cls, n_rows, epochs",
+    # the figures the docstrings give: clip(ceil(steps * n_critic / batches per epoch), 20, 1000)
+    [(GAN, 178, 667), (GAN, 398, 286), (CGAN, 1797, 69), (GAN, 60000, 20), (WGAN, 398, 286), (WGAN, 60000, 20)],
+)
+def test_auto_epochs_follow_the_data_size(cls, n_rows, epochs):
+    assert cls().max_iter == "auto"
+    X = np.zeros((n_rows, 3))
+    assert cls()._epochs_to_run(X) == epochs
+    assert f"{epochs} on {n_rows}" in " ".join(cls.__doc__.split())
+    assert cls(max_iter=7)._epochs_to_run(X) == 7
+    # early stopping trains on fewer rows: as many epochs or more
+    assert cls(early_stopping=True)._epochs_to_run(X) >= epochs
+    assert cls()._epochs_to_run(np.zeros((10, 3))) == 1000  # at most 1000 epochs
+
+
+def test_auto_epochs_in_a_fit(ring):
+    X, _, _ = ring  # 600 rows: 10 batches of 64 per epoch
+    gan = _small(max_iter="auto")
+    gan._auto_generator_steps = 300  # ceil(300 / 10) = 30 epochs
+    gan.fit(X)
+    assert gan.n_iter_ == 30 and len(gan.history_) == 30
+    gan.partial_fit(X)
+    assert gan.n_iter_ == 31
+    with pytest.raises(ValueError, match="max_iter"):
+        _small(max_iter="many").fit(X)
+
+
+def test_default_learning_rates():
+    def adam_lr(est):
+        return est._objective_params()["generator_optimizer"][1]["lr"]
+
+    assert adam_lr(GAN()) == adam_lr(CGAN()) == 3e-3
+    assert adam_lr(GAN(image_shape=(1, 8, 8))) == adam_lr(CGAN(image_shape=(1, 8, 8))) == 2e-4
+    assert adam_lr(WGAN()) == 1e-3 and adam_lr(WGAN(image_shape=(1, 8, 8))) == 1e-4
+    assert adam_lr(WGAN(penalty="clip")) == 5e-5 and adam_lr(GAN(learning_rate=0.5)) == 0.5
+
+
+def test_feature_matching_weight_adds_to_the_adversarial_loss():
+    net = _tiny_net("gan")
+    real = torch.tensor([[0.0], [2.0]], dtype=torch.float64, device=DEVICE)
+    adversarial = np.mean(softplus(-np.array([-1.0, 0.5])))
+    matching = (np.mean([0.0, 2.0]) - np.mean([-1.0, 0.5])) ** 2  # identity features
+    for weight, expected in [(False, adversarial), (0.0, adversarial), (2.5, adversarial + 2.5 * matching), (True, matching)]:
+        net.feature_matching = weight
+        assert float(net._generator_step(real, None)) == pytest.approx(expected)
+
+
+def test_feature_matching_per_class_for_conditional_models():
+    from skgen.gan._module import feature_matching_loss
+
+    real = torch.tensor([[0.0], [2.0], [4.0]], dtype=torch.float64)
+    fake = torch.tensor([[1.0], [1.0], [1.0]], dtype=torch.float64)
+    onehot = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    # class 0: means 1 and 1; class 1: 4 and 1, weighted by its share 1/3
+    assert float(feature_matching_loss(real, fake, onehot)) == pytest.approx(9.0 / 3)
+    assert float(feature_matching_loss(real, fake)) == pytest.approx(1.0)
+
+
+def test_generator_average_is_what_samples(ring):
+    X, _, _ = ring
+    gan = _small(generator_average=0.9, max_iter=2).fit(X)
+    net = gan.net_
+    average, current = net.generator_average_, net.generator_
+    assert not average.training and not any(p.requires_grad for p in average.parameters())
+    assert any(not torch.equal(a, c) for a, c in zip(average.parameters(), current.parameters()))
+    Z = np.random.RandomState(0).standard_normal((3, 2))
+    z = torch.as_tensor(Z, device=DEVICE, dtype=torch.float32)
+    with torch.no_grad():
+        expected = gan._scaling.inverse_transform(average(z)).cpu().numpy().astype(X.dtype)
+    np.testing.assert_allclose(gan.generate(Z), expected, rtol=1e-6, atol=1e-6)
+    # off: the generator's own weights, and no copy kept
+    plain = _small(generator_average=0.0, max_iter=2).fit(X)
+    assert "generator_average" not in plain.net_._modules
+
+
+def test_networks_compute_in_float32_and_answer_in_the_data_dtype(ring):
+    X, _, _ = ring
+    gan = _small().fit(X.astype(np.float64))
+    assert all(p.dtype == torch.float32 for p in gan.net_.generator_.parameters())
+    assert gan.sample(3).dtype == np.float64 and gan.transform(X[:3]).dtype == np.float64
+
+
+# ------------------------------------------------------------ early stopping
+class _RecordGenerator(Callback):
+    """Keeps a copy of the generator's parameters at the end of every epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.states_ = []
+
+    def on_epoch_end(self, net, **kwargs):
+        self.states_.append([p.detach().clone() for p in net.generator_.parameters()])
+
+
+def test_early_stopping_waits_for_the_warm_up(ring):
+    X, _, _ = ring  # 540 training rows after the split: 9 batches, so 9 generator steps per epoch
+    gan = _small(early_stopping=True, max_iter=40, n_iter_no_change=2, tol=1.0, callbacks=[_RecordGenerator()])
+    gan._validation_warmup_steps = 100  # epochs 1-11 (99 steps) are the warm-up
+    gan.fit(X)
+    history = gan.net_.history
+    best, losses = history[:, "valid_loss_best"], history[:, "valid_loss"]
+    assert not any(best[:11]) and best[11]
+    # a tol of 1.0 is never beaten: patience runs out two epochs after the first one past the warm-up
+    assert gan.n_iter_ == 14
+    assert gan.net_.generator_steps_ == 14 * 9
+    # the kept generator is the one of the lowest validation loss after the warm-up (the recorder,
+    # a user callback, runs after early stopping and so misses the last epoch)
+    kept = 11 + int(np.argmin(losses[11:]))
+    states = dict(gan.net_.callbacks_)["user_0"].states_
+    assert len(states) == 13
+    if kept < len(states):
+        for p, q in zip(gan.net_.generator_.parameters(), states[kept]):
+            assert torch.equal(p.detach(), q)
+    else:
+        assert any(not torch.equal(p.detach(), q) for p, q in zip(gan.net_.generator_.parameters(), states[-1]))

@@ -249,3 +249,37 @@ def test_user_modules_by_class_and_instance(digits):
     before = instance.linear.weight.detach().clone()
     _small(n_components=2, encoder=instance, likelihood="bernoulli").fit(digits)
     torch.testing.assert_close(instance.linear.weight, before)  # deep-copied, not trained in place
+
+
+# ------------------------------------------------- defaults for small tables
+def test_every_default_is_documented():
+    import ast
+    import inspect
+    import re
+
+    documented = {}
+    for names, value in re.findall(r"^    ([\w, ]+) : .*?, default=(.+)$", VAE.__doc__, flags=re.MULTILINE):
+        for name in names.split(", "):
+            documented[name] = ast.literal_eval(value.strip())
+    for name, parameter in inspect.signature(VAE).parameters.items():
+        assert documented[name] == parameter.default, name
+
+
+@pytest.mark.parametrize("n_rows, epochs", [(178, 500), (398, 250), (1797, 56), (60000, 20)])
+def test_auto_epochs_follow_the_data_size(n_rows, epochs):
+    # the figures the docstring gives: clip(ceil(1000 / batches per epoch), 20, 1000)
+    assert VAE().max_iter == "auto"
+    X = np.zeros((n_rows, 3))
+    assert VAE()._epochs_to_run(X) == epochs
+    assert f"{epochs} on {n_rows}" in " ".join(VAE.__doc__.split())
+    assert VAE(max_iter=4)._epochs_to_run(X) == 4
+    assert VAE(batch_size=1)._epochs_to_run(X) == 20 and VAE()._epochs_to_run(X[:5]) == 1000
+
+
+def test_auto_epochs_in_a_fit(digits):
+    vae = _small(max_iter="auto").fit(digits[:250])  # 3 batches: ceil(1000 / 3) = 334 epochs
+    assert vae.n_iter_ == 334 and len(vae.history_) == 334
+    vae.partial_fit(digits[:250])
+    assert vae.n_iter_ == 335
+    with pytest.raises(ValueError, match="max_iter"):
+        _small(max_iter="never").fit(digits)

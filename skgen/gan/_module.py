@@ -148,9 +148,18 @@ def generator_loss(fake_logits, kind):
     return -F.softplus(fake_logits).mean()
 
 
-def feature_matching_loss(real_features, fake_features):
-    """||E f(x) - E f(G(z))||^2 on the discriminator's features (Salimans et al. 2016)."""
-    return ((real_features.mean(dim=0) - fake_features.mean(dim=0)) ** 2).sum()
+def feature_matching_loss(real_features, fake_features, y_onehot=None):
+    """||E f(x) - E f(G(z))||^2 on the discriminator's features (Salimans et al. 2016).
+
+    With ``y_onehot`` (the labels of both batches, row by row) the means are
+    taken per class and the squared distances averaged with the classes'
+    shares of the batch: sum_k n_k / n ||E[f(x) | k] - E[f(G(z)) | k]||^2.
+    """
+    if y_onehot is None:
+        return ((real_features.mean(dim=0) - fake_features.mean(dim=0)) ** 2).sum()
+    counts = y_onehot.sum(dim=0)
+    gap = y_onehot.T @ (real_features - fake_features) / counts.clamp(min=1).unsqueeze(1)
+    return (counts / len(y_onehot) * (gap**2).sum(dim=1)).sum()
 
 
 def critic_loss(real_scores, fake_scores):

@@ -1,14 +1,20 @@
 """The skorch net shared by GAN, WGAN and CGAN: one adversarial loop, k:1 updates."""
 
+import copy
+import math
+
+import numpy as np
 import torch
 import torch.nn.functional as F
-from skorch.callbacks import PassthroughScoring
+from skorch.callbacks import EarlyStopping, PassthroughScoring
 
 from ..base import ChunkedNet, fused_optimizer_options, reference_rows
 from ..metrics._torch import median_distance, unbiased_mmd2
 from ._scaling import mode_specific_activation
 from ._module import (
+    ConvDiscriminator,
     HistoricalAverage,
+    MLPDiscriminator,
     critic_loss,
     discriminator_loss,
     feature_matching_loss,
@@ -32,13 +38,21 @@ class AdversarialNet(ChunkedNet):
     chunk's rows, so conditional and unconditional models share the loop.
 
     The validation loss (early stopping) is the unbiased MMD^2 between the
-    validation rows (at most ``VALIDATION_MAX_ROWS`` of a chunk) and up to
-    ``VALIDATION_DRAWS_PER_ROW`` generated rows per validation row (with the
-    same labels), summed over RBF kernels of
-    bandwidths ``VALIDATION_BANDWIDTHS`` times the median distance between
-    training rows, all in the network's units (standardised features by
-    default). The latent draws come from ``validation_seed``, so every
-    epoch is judged on the same draws.
+    validation rows (at most ``VALIDATION_MAX_ROWS`` of a chunk) and
+    generated rows with the same labels: ``VALIDATION_DRAWS_PER_ROW`` per
+    validation row, more on small validation sets so that there are at least
+    ``VALIDATION_MIN_DRAWS`` (never more than ``VALIDATION_MAX_ROWS`` in
+    all, nor fewer than one per row), summed over RBF kernels of bandwidths
+    ``VALIDATION_BANDWIDTHS`` times the median distance between training
+    rows, all in the network's units (standardised features by default).
+    The latent draws come from ``validation_seed``, so every epoch is judged
+    on the same draws.
+
+    ``validation_warmup`` generator steps (counted over the net's life,
+    ``generator_steps_``) come first: the validation loss of an epoch that
+    ends before them is recorded but never counts as the best (so early
+    stopping never keeps a model from the warm-up), and
+    :class:`WarmedUpEarlyStopping` does not count those epochs either.
 
     With ``modes_per_feature`` (mode-specific scaling) the generator's raw
     outputs pass through :func:`mode_specific_activation`: tanh offsets and
@@ -52,6 +66,7 @@ class AdversarialNet(ChunkedNet):
     # to a generator that is right on average but wrong in its details.
     VALIDATION_BANDWIDTHS = (0.25, 0.5, 1.0, 2.0, 4.0)
     VALIDATION_DRAWS_PER_ROW = 4
+    VALIDATION_MIN_DRAWS = 500  # a few dozen validation rows still get a stable estimate
     VALIDATION_MAX_ROWS = 2000  # keeps the kernel matrices small
 
     def __init__(
@@ -74,6 +89,8 @@ class AdversarialNet(ChunkedNet):
         n_components=2,
         n_classes=0,
         validation_seed=0,
+        validation_warmup=0,
+        generator_average=0.0,
         modes_per_feature=None,
         shuffle=True,
         **kwargs,
@@ -95,6 +112,8 @@ class AdversarialNet(ChunkedNet):
         self.n_components = n_components
         self.n_classes = n_classes
         self.validation_seed = validation_seed
+        self.validation_warmup = validation_warmup
+        self.generator_average = generator_average
         self.modes_per_feature = modes_per_feature
         self.shuffle = shuffle
         super().__init__(module, *args, **kwargs)
@@ -103,7 +122,37 @@ class AdversarialNet(ChunkedNet):
     def initialize_module(self):
         self.generator_ = self.module
         self.discriminator_ = self.discriminator
+        self.generator_steps_ = 0
+        if self.generator_average:
+            self._start_average()
         return self
+
+    def _start_average(self):
+        """Register ``generator_average_``, the moving average of the generator, as a copy of it."""
+        with self._current_init_context("module"):
+            self.generator_average_ = copy.deepcopy(self.generator_).eval().requires_grad_(False)
+
+    @property
+    def _averaged(self):
+        """The generator's moving average when it is on (``generator_average`` > 0), else None."""
+        return getattr(self, "generator_average_", None) if self.generator_average else None
+
+    @torch.no_grad()
+    def _update_average(self):
+        """One step of the moving average after a generator step.
+
+        The decay ramps up as min(generator_average, (1 + t) / (10 + t)) with
+        t the generator steps so far (as TensorFlow's ExponentialMovingAverage
+        with num_updates), so the random initial weights are soon forgotten.
+        """
+        average = self._averaged
+        if average is None:
+            return
+        t = self.generator_steps_
+        decay = min(self.generator_average, (1.0 + t) / (10.0 + t))
+        torch._foreach_lerp_(list(average.parameters()), list(self.generator_.parameters()), 1.0 - decay)
+        for kept, current in zip(average.buffers(), self.generator_.buffers()):
+            kept.copy_(current)
 
     def initialize_optimizer(self, *args, **kwargs):
         (g_class, g_kwargs), (d_class, d_kwargs) = self.generator_optimizer, self.discriminator_optimizer
@@ -118,9 +167,19 @@ class AdversarialNet(ChunkedNet):
             (name, PassthroughScoring(name=name, on_train=True))
             for name in ("generator_loss", "discriminator_loss", "wasserstein_estimate")
         ]
-        return super().get_default_callbacks() + parts
+        callbacks = [
+            (name, _ScoringAfterWarmup(name="valid_loss") if name == "valid_loss" else callback)
+            for name, callback in super().get_default_callbacks()
+        ]
+        return callbacks + parts
+
+    def in_validation_warmup(self):
+        """Whether the net has made fewer than ``validation_warmup`` generator steps so far."""
+        return getattr(self, "generator_steps_", 0) < self.validation_warmup
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
+        if self.generator_average and getattr(self, "generator_average_", None) is None:
+            self._start_average()  # turned on after the net was built (partial_fit)
         self.steps_since_generator_ = 0
         self.averages_ = None
         if self.historical_averaging:
@@ -158,8 +217,15 @@ class AdversarialNet(ChunkedNet):
         return torch.randn(n, self.n_components, generator=generator, device=like.device, dtype=like.dtype)
 
     def fake_rows(self, z, y_onehot, noise_generator):
-        """Generator output in the network scale; ``noise_generator`` draws the Gumbel noise (None: none)."""
-        raw = self.generator_(z, y_onehot)
+        """Generator output in the network scale; ``noise_generator`` draws the Gumbel noise (None: none).
+
+        A generator in training mode generates with its current weights; in
+        eval mode (sampling, validation) with their moving average when
+        ``generator_average`` is on.
+        """
+        average = self._averaged
+        generator = self.generator_ if average is None or self.generator_.training else average
+        raw = generator(z, y_onehot)
         if self.modes_per_feature is None:
             return raw
         return mode_specific_activation(raw, self.modes_per_feature, noise_generator)
@@ -184,10 +250,26 @@ class AdversarialNet(ChunkedNet):
     # --------------------------------------------------------- objectives
     # Models built on this loop (InfoGAN, EBGAN, ...) override these two and
     # ``latent``/``fake_rows``; the k:1 schedule, optimizers and stabilisers stay here.
+    def _discriminate_both(self, real, fake, condition):
+        """Discriminator outputs of ``real`` and of ``fake`` rows (both with labels ``condition``).
+
+        The default MLP discriminator without minibatch features judges every
+        row on its own, so both batches go through it in one pass (fewer,
+        larger matrix products); other discriminators see them separately.
+        """
+        discriminator = self.discriminator_
+        if type(discriminator) is not MLPDiscriminator or discriminator.minibatch is not None:
+            return self._discriminate(real, condition), self._discriminate(fake, condition)
+        real_packed, condition_packed = self._packed(real, condition)
+        fake_packed, _ = self._packed(fake, condition)
+        if condition_packed is not None:
+            condition_packed = torch.cat([condition_packed, condition_packed])
+        scores = discriminator(torch.cat([real_packed, fake_packed]), condition_packed)
+        return scores[: len(real_packed)], scores[len(real_packed) :]
+
     def discriminator_objective(self, real, fake, condition):
         """The discriminator's loss on a batch, and its estimate of the real/fake gap (for ``history_``)."""
-        real_scores = self._discriminate(real, condition)
-        fake_scores = self._discriminate(fake, condition)
+        real_scores, fake_scores = self._discriminate_both(real, fake, condition)
         if self.objective == "wasserstein":
             loss = critic_loss(real_scores, fake_scores)
             if self.penalty == "gp":
@@ -200,13 +282,36 @@ class AdversarialNet(ChunkedNet):
         return loss, (real_scores.mean() - fake_scores.mean()).detach()
 
     def generator_objective(self, real, fake, condition, z):
-        """The generator's loss for generated rows ``fake = G(z)`` (``real``: the batch, for feature matching)."""
-        if self.feature_matching:
-            real_features = self._discriminate(real, condition, features=True).detach()
-            return feature_matching_loss(real_features, self._discriminate(fake, condition, features=True))
+        """The generator's loss for generated rows ``fake = G(z)`` (``real``: the batch, for feature matching).
+
+        ``feature_matching``: False or 0, the adversarial loss alone; a
+        positive weight w, the adversarial loss plus w times the squared
+        distance between the mean discriminator features of ``real`` and
+        ``fake``; True, that distance alone (Salimans et al. 2016).
+        """
+        weight = self.feature_matching
+        if not weight:
+            return self._adversarial_generator_loss(self._discriminate(fake, condition))
+        with torch.no_grad():
+            real_features = self._discriminate(real, condition, features=True)
+        fake_features = self._discriminate(fake, condition, features=True)
+        if weight is True:
+            return feature_matching_loss(real_features, fake_features)
+        per_class = condition if self.pack == 1 else None
+        matching = feature_matching_loss(real_features, fake_features, per_class)
+        fake_scores = self._scores_from_features(fake_features, fake, condition)
+        return self._adversarial_generator_loss(fake_scores) + weight * matching
+
+    def _adversarial_generator_loss(self, fake_scores):
         if self.objective == "wasserstein":
-            return -self._discriminate(fake, condition).mean()
-        return generator_loss(self._discriminate(fake, condition), self.generator_loss_kind)
+            return -fake_scores.mean()
+        return generator_loss(fake_scores, self.generator_loss_kind)
+
+    def _scores_from_features(self, features, x, condition):
+        """Discriminator outputs of ``x`` given its features: one more layer for the default networks."""
+        if type(self.discriminator_) in (MLPDiscriminator, ConvDiscriminator):
+            return self.discriminator_.output(features).squeeze(1)
+        return self._discriminate(x, condition)
 
     def after_discriminator_step(self):
         """Hook after each discriminator update: the critic's weight clipping."""
@@ -223,7 +328,7 @@ class AdversarialNet(ChunkedNet):
         if self.averages_ is not None:
             loss = loss + self.historical_averaging * self.averages_[1].penalty()
         self.discriminator_optimizer_.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward(inputs=_trained_parameters(self.discriminator_optimizer_))
         self.discriminator_optimizer_.step()
         self.after_discriminator_step()
         if self.averages_ is not None:
@@ -236,7 +341,8 @@ class AdversarialNet(ChunkedNet):
         if self.averages_ is not None:
             loss = loss + self.historical_averaging * self.averages_[0].penalty()
         self.generator_optimizer_.zero_grad(set_to_none=True)
-        loss.backward()
+        # gradients for the generator's parameters only: the discriminator's are not needed here
+        loss.backward(inputs=_trained_parameters(self.generator_optimizer_))
         self.generator_optimizer_.step()
         if self.averages_ is not None:
             self.averages_[0].update()
@@ -255,6 +361,8 @@ class AdversarialNet(ChunkedNet):
             if self.steps_since_generator_ == self.n_critic:
                 self.steps_since_generator_ = 0
                 g_losses.append(self._generator_step(real, y_onehot))
+                self.generator_steps_ = getattr(self, "generator_steps_", 0) + 1
+                self._update_average()
         d_loss = torch.stack(d_losses).mean()
         self.history.record_batch("discriminator_loss", float(d_loss))
         self.history.record_batch("wasserstein_estimate", float(torch.stack(estimates).mean()))
@@ -266,7 +374,8 @@ class AdversarialNet(ChunkedNet):
     def validation_step(self, batch, **fit_params):
         self.generator_.eval()
         real, y_onehot = self._split(batch.X[: self.VALIDATION_MAX_ROWS])
-        draws = max(1, min(self.VALIDATION_DRAWS_PER_ROW, self.VALIDATION_MAX_ROWS // len(real)))
+        draws = max(self.VALIDATION_DRAWS_PER_ROW, math.ceil(self.VALIDATION_MIN_DRAWS / len(real)))
+        draws = max(1, min(draws, self.VALIDATION_MAX_ROWS // len(real)))
         fake_onehot = None if y_onehot is None else y_onehot.repeat(draws, 1)
         # the same draws every epoch: a fresh generator from the fixed validation seed
         noise_generator = torch.Generator(device=real.device).manual_seed(self.validation_seed)
@@ -279,3 +388,32 @@ class AdversarialNet(ChunkedNet):
         bandwidths = [factor * self.validation_bandwidth_ for factor in self.VALIDATION_BANDWIDTHS]
         loss = unbiased_mmd2(real, fake, bandwidths)
         return {"loss": loss, "y_pred": None}
+
+
+def _trained_parameters(optimizer):
+    """The parameters an optimizer updates (those that take gradients)."""
+    return [p for group in optimizer.param_groups for p in group["params"] if p.requires_grad]
+
+
+class _ScoringAfterWarmup(PassthroughScoring):
+    """skorch's PassthroughScoring, except that no epoch of the net's validation warm-up is the best."""
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        best = self.name + "_best"
+        if best in net.history[-1] and net.in_validation_warmup():
+            net.history.record(best, False)
+            self.best_score_ = np.inf if self.lower_is_better else -np.inf
+
+
+class WarmedUpEarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping, counting only the epochs after the net's validation warm-up.
+
+    ``patience`` epochs without improvement after the warm-up stop training;
+    the warm-up's epochs neither stop it nor set the score to beat.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.in_validation_warmup():
+            return
+        super().on_epoch_end(net, **kwargs)

@@ -1,5 +1,6 @@
 """Restricted Boltzmann machines."""
 
+from ._dbn import DBN
 from ._estimator import BernoulliRBM, GaussianBinaryRBM
 
-__all__ = ["BernoulliRBM", "GaussianBinaryRBM"]
+__all__ = ["DBN", "BernoulliRBM", "GaussianBinaryRBM"]

@@ -1,0 +1,148 @@
+"""Benchmark: early stopping of GAN, WGAN and CGAN keeps a good model (scikit-learn's breast_cancer).
+
+Workload
+    ``load_breast_cancer`` split as in ``bench_tabular.py``
+    (``train_test_split(test_size=171, stratify=y, random_state=0)``: 398
+    training and 171 test rows), both standardised with the training rows'
+    mean and standard deviation. Every model has its default parameters
+    except those named here; repetition r uses ``random_state=r``; one
+    intra-op thread.
+
+    * early-stopped: ``Model(early_stopping=True, max_iter=500)``, so with
+      the defaults ``validation_fraction=0.1`` and ``n_iter_no_change=10``:
+      training stops when the validation MMD^2 has not improved for 10
+      epochs after the warm-up, and the best epoch after the warm-up is kept.
+    * reference: the same model with ``n_iter_no_change=500``, so that it
+      never stops: the same validation rows, the same random streams, hence
+      the same training trajectory (checked: the validation losses agree
+      epoch by epoch), run for all 500 epochs. A callback records every
+      epoch's held-out MMD^2; its best epoch is what early stopping should
+      come close to.
+    * context, no target: the same model without early stopping (all 398
+      rows), 500 epochs, every epoch's held-out MMD^2: its best and last
+      epochs (the issue compared the early-stopped model with such a run).
+
+    Held-out MMD^2: ``skgen.metrics.mmd2`` between the 171 standardised test
+    rows and 1000 samples drawn with ``sample(1000, random_state=12345)``
+    (the same latent draws at every epoch; CGAN's labels in the training
+    proportions, compared on the features only), RBF bandwidth fixed to the
+    median heuristic of the standardised training rows.
+
+Targets
+    * for each model and every repetition: the early-stopped model's
+      held-out MMD^2 <= 1.5 x the reference run's best epoch.
+
+Command
+    python benchmarks/bench_early_stopping.py               # 3 repetitions, GAN, WGAN and CGAN (a few minutes per model)
+    python benchmarks/bench_early_stopping.py --reps 1 --models GAN
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+from sklearn.datasets import load_breast_cancer
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
+
+from _report import print_summary
+from skgen import CGAN, GAN, WGAN
+from skgen.metrics import median_heuristic_bandwidth, mmd2
+
+MODELS = {"GAN": GAN, "WGAN": WGAN, "CGAN": CGAN}
+MAX_EPOCHS = 500
+N_SAMPLES, SAMPLE_SEED = 1000, 12345
+MAX_RATIO = 1.5
+
+
+def load_data():
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=171, stratify=y, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train
+
+
+class HeldOutCurve(Callback):
+    """Records the held-out MMD^2 of the estimator's model at the end of every epoch.
+
+    The estimator deep-copies user callbacks; this one shares its state with
+    its copies, so the caller reads the values from the instance it passed.
+    """
+
+    def __init__(self, estimator, score):
+        self.estimator, self.score, self.values = estimator, score, []
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.values.append(self.score(self.estimator))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated, from GAN,WGAN,CGAN")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    X_train, X_test, y_train = load_data()
+    bandwidth = median_heuristic_bandwidth(X_train)
+
+    def held_out(estimator):
+        drawn = estimator.sample(N_SAMPLES, random_state=SAMPLE_SEED)
+        return mmd2(X_test, drawn[0] if isinstance(drawn, tuple) else drawn, bandwidth=bandwidth)
+
+    print(f"breast_cancer, standardised: {len(X_train)} training / {len(X_test)} test rows; "
+          f"held-out MMD^2 with {N_SAMPLES} samples, bandwidth {bandwidth:.3f}")
+    rows = []
+    for name in args.models.split(","):
+        cls = MODELS[name]
+        fit_args = (X_train, y_train) if cls is CGAN else (X_train,)
+        ratios = []
+        for rep in range(args.reps):
+            start = time.process_time()
+            stopped = cls(early_stopping=True, max_iter=MAX_EPOCHS, random_state=rep).fit(*fit_args)
+            stopped_seconds = time.process_time() - start
+            kept_epoch = max((i + 1 for i, best in enumerate(stopped.net_.history[:, "valid_loss_best"]) if best), default=None)
+            stopped_value = held_out(stopped)
+
+            reference = cls(early_stopping=True, max_iter=MAX_EPOCHS, n_iter_no_change=MAX_EPOCHS, random_state=rep)
+            curve = HeldOutCurve(reference, held_out)
+            reference.set_params(callbacks=[curve]).fit(*fit_args)
+            same = np.allclose(
+                [row["valid_loss"] for row in stopped.history_],
+                [row["valid_loss"] for row in reference.history_[: stopped.n_iter_]],
+                rtol=1e-6,
+                atol=1e-9,
+            )
+            reference_values = np.array(curve.values)
+
+            context = cls(max_iter=MAX_EPOCHS, random_state=rep)
+            context_curve = HeldOutCurve(context, held_out)
+            context.set_params(callbacks=[context_curve]).fit(*fit_args)
+            context_values = np.array(context_curve.values)
+
+            best = reference_values.min()
+            ratio = stopped_value / best
+            ratios.append(ratio)
+            print(
+                f"  {name} rep {rep}: stopped after {stopped.n_iter_} epochs ({stopped_seconds:.1f} s CPU), kept epoch "
+                f"{kept_epoch}, held-out MMD^2 {stopped_value:.5f}; reference best {best:.5f} at epoch "
+                f"{reference_values.argmin() + 1} (same trajectory: {same}), ratio {ratio:.2f}; "
+                f"without early stopping (398 rows): best {context_values.min():.5f} at epoch "
+                f"{context_values.argmin() + 1}, epoch 1 {context_values[0]:.5f}, epoch {MAX_EPOCHS} "
+                f"{context_values[-1]:.5f}",
+                flush=True,
+            )
+        worst = max(ratios)
+        rows.append((f"{name}: early-stopped / best epoch, worst of {args.reps}", f"{worst:.2f}", f"<= {MAX_RATIO}",
+                     worst <= MAX_RATIO))
+        rows.append((f"{name}: the same, median of {args.reps}", f"{statistics.median(ratios):.2f}", None, None))
+    print_summary(rows)
+
+
+if __name__ == "__main__":
+    main()

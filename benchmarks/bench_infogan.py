@@ -1,0 +1,132 @@
+"""Benchmark: InfoGAN's unsupervised categories as a clustering of scikit-learn's digits, against KMeans.
+
+Workload
+    * Data: scikit-learn's digits (``load_digits``), all 1797 rows, pixels / 16
+      (float32), no labels given to the models.
+    * Models, for each r in 0, 1, 2 (interleaved): ``skgen.InfoGAN(**SETTINGS,
+      random_state=r)`` fitted on X, its ``predict(X)`` the clustering; and
+      ``sklearn.cluster.KMeans(n_clusters=10, random_state=r)``'s
+      ``fit_predict(X)``.
+    * Clustering accuracy: the share of rows whose cluster is matched to their
+      true digit under the best one-to-one matching of clusters to digits
+      (Hungarian algorithm, ``scipy.optimize.linear_sum_assignment``).
+    * One digit per row of a sample grid: for each category, 100 samples
+      ``sample(100, codes=k)`` (noise and continuous codes drawn), clipped
+      to [0, 1], are labelled by a ``LogisticRegression`` fitted on the real
+      digits; a category's purity is the share of its samples given its most
+      common label, and the figure is the mean over categories (1.0: every
+      row of the grid shows one digit), with the number of distinct digits
+      the categories show (10: each digit has its row).
+
+Target
+    * median InfoGAN clustering accuracy over the three seeds >= median
+      KMeans accuracy over the same seeds (about 0.79; stretch 0.90).
+    The purity figures are reported without a target.
+
+Command
+    python benchmarks/bench_infogan.py            # 3 seeds
+    python benchmarks/bench_infogan.py --quick    # smoke run: 1 seed, 3 epochs
+    python benchmarks/bench_infogan.py --output output   # also save each seed's sample grid as a PNG
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from _report import print_summary
+from skgen import InfoGAN
+
+# InfoGAN keyword arguments (no random_state), used unchanged for every seed.
+SETTINGS = {
+    "n_components": 2,
+    "n_categories": 10,
+    "n_continuous": 2,
+    "info_weight": 2.0,
+    "hidden_layer_sizes": (256, 256),
+    "learning_rate": 2e-4,
+    "batch_size": 64,
+    "max_iter": 300,
+}
+
+SEEDS = (0, 1, 2)
+N_PER_CATEGORY = 100
+
+
+def clustering_accuracy(y, labels):
+    """Share of rows whose cluster is matched to their class under the best one-to-one matching."""
+    counts = np.zeros((max(labels.max(), y.max()) + 1,) * 2)
+    np.add.at(counts, (labels, y), 1)
+    rows, cols = linear_sum_assignment(-counts)
+    return counts[rows, cols].sum() / len(y)
+
+
+def category_purity(model, reader, seed):
+    """(mean purity of the categories' samples, number of distinct digits they show)."""
+    k = model.n_categories
+    samples = model.sample(N_PER_CATEGORY * k, codes=np.repeat(np.arange(k), N_PER_CATEGORY), random_state=seed)
+    read = reader.predict(np.clip(samples, 0, 1)).reshape(k, N_PER_CATEGORY)
+    majority = [np.bincount(row, minlength=10).argmax() for row in read]
+    purity = np.mean([np.mean(row == m) for row, m in zip(read, majority)])
+    return float(purity), len(set(majority))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1 seed, 3 epochs")
+    parser.add_argument("--output", default=None, help="folder for each seed's sample grid (PNG)")
+    args = parser.parse_args()
+    seeds = SEEDS[:1] if args.quick else SEEDS
+    settings = dict(SETTINGS, max_iter=3) if args.quick else dict(SETTINGS)
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    reader = LogisticRegression(max_iter=2000).fit(X, y)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads, "
+          f"device {'cuda' if torch.cuda.is_available() else 'cpu'}")
+    print(f"InfoGAN SETTINGS: {settings}")
+    print(f"digits: {X.shape[0]} rows x {X.shape[1]} pixels / 16; seeds {list(seeds)}\n")
+
+    infogan_accuracy, kmeans_accuracy = [], []
+    for seed in seeds:
+        start = time.perf_counter()
+        model = InfoGAN(**settings, random_state=seed).fit(X)
+        seconds = time.perf_counter() - start
+        accuracy = clustering_accuracy(y, model.predict(X))
+        purity, n_digits = category_purity(model, reader, seed)
+        start = time.perf_counter()
+        kmeans = clustering_accuracy(y, KMeans(n_clusters=10, random_state=seed).fit_predict(X))
+        kmeans_seconds = time.perf_counter() - start
+        infogan_accuracy.append(accuracy)
+        kmeans_accuracy.append(kmeans)
+        print(f"  seed {seed}: InfoGAN accuracy {accuracy:.3f} (fit {seconds:.0f} s; samples: purity {purity:.2f}, "
+              f"{n_digits} digits), KMeans accuracy {kmeans:.3f} ({kmeans_seconds:.1f} s)", flush=True)
+        if args.output:
+            from skgen._plotting import image_grid
+
+            grid = model.sample(10 * model.n_categories, codes=np.repeat(np.arange(model.n_categories), 10),
+                                random_state=seed)
+            path = image_grid(np.clip(grid, 0, 1), (8, 8), f"{args.output}/infogan_seed{seed}.png", n_cols=10,
+                              vmin=0, vmax=1, title=f"InfoGAN seed {seed}: one row per category")
+            print(f"    saved {path}")
+
+    infogan_median, kmeans_median = statistics.median(infogan_accuracy), statistics.median(kmeans_accuracy)
+    rows = [
+        (f"InfoGAN clustering accuracy (median of {len(seeds)})", f"{infogan_median:.3f}",
+         f">= {kmeans_median:.3f}", infogan_median >= kmeans_median),
+        (f"KMeans(10) clustering accuracy (median of {len(seeds)})", f"{kmeans_median:.3f}", None, None),
+        ("InfoGAN clustering accuracy, stretch goal (no verdict)", f"{infogan_median:.3f}", ">= 0.900", None),
+    ]
+    print_summary(rows, title="Targets", widths=(58, 8, 8))
+    if args.quick:
+        print("  (--quick: a smoke run with 3 epochs; the verdicts mean nothing)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,640 @@
+"""InfoGAN (Chen et al. 2016): a GAN whose latent codes are read back by a Q head on the discriminator.
+
+Three layers, as everywhere in skgen: the Q head and the information loss
+(pure torch), :class:`InfoGANNet` (the shared adversarial loop with the
+information term added to both players' objectives) and :class:`InfoGAN`
+(the scikit-learn estimator).
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array
+from skorch.callbacks import PassthroughScoring
+from torch import nn
+
+from ._estimator import GAN
+from ._module import ConvDiscriminator, ConvGenerator, MinibatchDiscrimination
+from ._net import AdversarialNet
+
+
+# ------------------------------------------------------------------ torch parts
+class QHead(nn.Module):
+    """Q(c | x) from the discriminator's features: categorical logits and continuous means.
+
+    features -> Linear(n_hidden) -> LeakyReLU(0.2) -> Linear(n_categories + n_continuous).
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the discriminator's ``features``.
+    n_categories : int
+    n_continuous : int
+    n_hidden : int, default=128
+    """
+
+    def __init__(self, n_features, n_categories, n_continuous, n_hidden=128):
+        super().__init__()
+        self.n_categories = n_categories
+        self.net = nn.Sequential(
+            nn.Linear(n_features, n_hidden), nn.LeakyReLU(0.2), nn.Linear(n_hidden, n_categories + n_continuous)
+        )
+
+    def forward(self, features):
+        """(category logits of shape (n, n_categories), continuous means of shape (n, n_continuous))."""
+        out = self.net(features)
+        return out[:, : self.n_categories], out[:, self.n_categories :]
+
+
+class _BatchNorm1d(nn.BatchNorm1d):
+    """Batch norm that uses its running statistics for a batch of one row (training on a single sample)."""
+
+    def forward(self, x):
+        if self.training and x.shape[0] < 2:
+            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps)
+        return super().forward(x)
+
+
+class InfoMLPGenerator(nn.Module):
+    """Latent rows -> [Linear, batch norm, ReLU] per hidden width -> Linear: InfoGAN's generator, fully connected."""
+
+    def __init__(self, n_latent, hidden_layer_sizes, n_features):
+        super().__init__()
+        layers, n_in = [], n_latent
+        for width in hidden_layer_sizes:
+            layers += [nn.Linear(n_in, width), _BatchNorm1d(width), nn.ReLU()]
+            n_in = width
+        layers.append(nn.Linear(n_in, n_features))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z, y_onehot=None):
+        return self.net(z)
+
+
+class InfoMLPDiscriminator(nn.Module):
+    """Rows -> Linear, LeakyReLU(0.2), then [Linear, batch norm, LeakyReLU(0.2)] -> features -> logit.
+
+    InfoGAN's discriminator, fully connected: batch norm on every hidden
+    layer but the first; ``features`` (the last hidden layer, with optional
+    minibatch features) is the body the Q head shares.
+    """
+
+    def __init__(self, n_inputs, hidden_layer_sizes, *, minibatch_features=False):
+        super().__init__()
+        layers, n_in = [], n_inputs
+        for i, width in enumerate(hidden_layer_sizes):
+            layers.append(nn.Linear(n_in, width))
+            if i > 0:
+                layers.append(_BatchNorm1d(width))
+            layers.append(nn.LeakyReLU(0.2))
+            n_in = width
+        self.body = nn.Sequential(*layers)
+        self.minibatch = MinibatchDiscrimination(n_in) if minibatch_features else None
+        self.output = nn.Linear(n_in + (self.minibatch.n_kernels if minibatch_features else 0), 1)
+
+    def features(self, x, y_onehot=None):
+        features = self.body(x)
+        return self.minibatch(features) if self.minibatch is not None else features
+
+    def forward(self, x, y_onehot=None):
+        return self.output(self.features(x)).squeeze(1)
+
+
+def info_loss(category_logits, continuous_means, category, continuous):
+    """-E[log Q(c | x)]: the information term InfoGAN minimises, averaged over rows, in nats.
+
+    Q is a softmax over categories times a factored Gaussian of unit variance
+    over the continuous codes (InfoGAN's fixed-variance choice), so the loss is
+    the cross-entropy of the categories plus, per continuous code,
+    ``0.5 (c - mu)^2 + 0.5 log(2 pi)``. The variational lower bound on the
+    mutual information between the codes and the generated rows is
+    ``H(c) - info_loss``.
+
+    Parameters
+    ----------
+    category_logits : tensor of shape (n, n_categories)
+    continuous_means : tensor of shape (n, n_continuous)
+    category : LongTensor of shape (n,)
+        The categories drawn for the rows.
+    continuous : tensor of shape (n, n_continuous)
+        The continuous codes drawn for the rows.
+    """
+    loss = F.cross_entropy(category_logits, category)
+    if continuous.shape[1]:
+        squared = 0.5 * (continuous - continuous_means) ** 2 + 0.5 * math.log(2 * math.pi)
+        loss = loss + squared.sum(dim=1).mean()
+    return loss
+
+
+def code_entropy(n_categories, n_continuous):
+    """H(c) in nats for a uniform category and continuous codes uniform on [-1, 1]."""
+    return math.log(n_categories) + n_continuous * math.log(2.0)
+
+
+# --------------------------------------------------------------------- the net
+class InfoGANNet(AdversarialNet):
+    """The adversarial loop with InfoGAN's latent codes and information term.
+
+    Latent rows are ``[z, one-hot c_cat, c_cont]``: ``n_components`` standard
+    normal numbers, a uniform category among ``n_categories`` and
+    ``n_continuous`` codes uniform on [-1, 1]. Both players add
+    ``info_weight * info_loss`` (Q's negative log-likelihood of the codes
+    behind the generated rows) to their GAN objective; Q is ``q_head`` on the
+    discriminator's features and is updated with the discriminator.
+
+    The discriminator's objective sees the generated rows but not their
+    latent rows, so :meth:`fake_rows` keeps the codes of the rows it last
+    produced (``fake_codes_``, never pickled) for :meth:`discriminator_objective`.
+    """
+
+    cuda_dependent_attributes_ = AdversarialNet.cuda_dependent_attributes_ + ["q_head"]
+
+    def __init__(self, module, *args, q_head=None, n_categories=10, n_continuous=0, info_weight=1.0, **kwargs):
+        self.q_head = q_head
+        self.n_categories = n_categories
+        self.n_continuous = n_continuous
+        self.info_weight = info_weight
+        super().__init__(module, *args, **kwargs)
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.q_head_ = self.q_head
+        return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        # Q shares the discriminator's body: its head is updated by the discriminator's optimizer.
+        (g_class, g_kwargs), (d_class, d_kwargs) = self.generator_optimizer, self.discriminator_optimizer
+        self.generator_optimizer_ = g_class(self.generator_.parameters(), **g_kwargs)
+        d_parameters = list(self.discriminator_.parameters()) + list(self.q_head_.parameters())
+        self.discriminator_optimizer_ = d_class(d_parameters, **d_kwargs)
+        return self
+
+    def get_default_callbacks(self):
+        return super().get_default_callbacks() + [("info_loss", PassthroughScoring(name="info_loss", on_train=True))]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("fake_codes_", None)  # a device tensor of the last call, not part of the model
+        return state
+
+    # ---------------------------------------------------------------- codes
+    def latent(self, n, like, generator=None):
+        """[z, one-hot category, continuous codes] rows, drawn from ``generator`` (default: the training one)."""
+        generator = self.generator if generator is None else generator
+        noise = super().latent(n, like, generator)
+        category = torch.randint(self.n_categories, (n,), generator=generator, device=like.device)
+        continuous = torch.rand(n, self.n_continuous, generator=generator, device=like.device, dtype=like.dtype)
+        return torch.cat([noise, F.one_hot(category, self.n_categories).to(like.dtype), 2 * continuous - 1], dim=1)
+
+    def fake_rows(self, z, condition, noise_generator):
+        self.fake_codes_ = z[:, self.n_components :]
+        return super().fake_rows(z, condition, noise_generator)
+
+    def q(self, x):
+        """Q's (category logits, continuous means) for rows ``x`` in the network's units."""
+        return self.q_head_(self._discriminate(x, None, features=True))
+
+    def information_loss(self, x, codes):
+        """``info_loss`` of Q on rows ``x`` generated from ``codes`` = [one-hot category, continuous]."""
+        logits, means = self.q(x)
+        category = codes[:, : self.n_categories].argmax(dim=1)
+        return info_loss(logits, means, category, codes[:, self.n_categories :])
+
+    # ----------------------------------------------------------- objectives
+    def discriminator_objective(self, real, fake, condition):
+        loss, estimate = super().discriminator_objective(real, fake, condition)
+        info = self.information_loss(fake, self.fake_codes_)
+        if getattr(self, "batch_info_", None) is not None:
+            self.batch_info_.append(info.detach())
+        return loss + self.info_weight * info, estimate
+
+    def generator_objective(self, real, fake, condition, z):
+        loss = super().generator_objective(real, fake, condition, z)
+        return loss + self.info_weight * self.information_loss(fake, z[:, self.n_components :])
+
+    def train_step(self, batch, **fit_params):
+        self.q_head_.train()
+        self.batch_info_ = []
+        try:
+            step = super().train_step(batch, **fit_params)
+            self.history.record_batch("info_loss", float(torch.stack(self.batch_info_).mean()))
+        finally:
+            del self.batch_info_
+        return step
+
+
+# --------------------------------------------------------------- the estimator
+class InfoGAN(GAN):
+    __doc__ = (
+        """Information-maximising GAN (Chen et al. 2016): latent codes the discriminator can read back.
+
+    The generator receives noise z ~ N(0, I) (``n_components`` numbers) plus
+    structured codes: one categorical code with ``n_categories`` equally
+    likely values (one-hot) and ``n_continuous`` codes uniform on [-1, 1]. A
+    Q head on the discriminator's features (its penultimate layer, shared
+    with the real/fake output) estimates Q(c | x): a softmax over the
+    categories and unit-variance Gaussians around predicted means for the
+    continuous codes. Both players add ``info_weight`` times
+    -E[log Q(c | G(z, c))] to their GAN objective, which maximises a
+    variational lower bound on the mutual information I(c; G(z, c)) =
+    H(c) - that loss: the generator learns to make the codes visible in its
+    output, and Q learns to read them. Without labels, the categorical code
+    tends to take the data's main discrete factor (on digits: the digit),
+    the continuous codes smooth factors (slant, width).
+
+    Like :class:`~sklearn.mixture.GaussianMixture`, it is a density-style
+    estimator that also labels rows: ``predict(X)`` is the most probable
+    category under Q(c | x), ``predict_proba(X)`` its distribution, and
+    ``transform(X)`` Q's code estimates. It is not a ``ClusterMixin``: the
+    category is unsupervised and its numbering arbitrary.
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the incompressible noise z ~ N(0, I).
+    n_categories : int, default=10
+        Values of the categorical code (at least 2).
+    n_continuous : int, default=2
+        Number of continuous codes, uniform on [-1, 1].
+    info_weight : float, default=1.0
+        Weight lambda of the information term in both objectives.
+    loss : {"non-saturating", "minimax"}, default="non-saturating"
+    label_smoothing : float, default=0.0
+    feature_matching : bool, default=False
+    minibatch_discrimination : bool, default=False
+    historical_averaging : float, default=0.0
+        The stabilisers of :class:`GAN`.
+    hidden_layer_sizes : tuple of int, default=(256, 256)
+        Widths of the default MLP discriminator's hidden layers; the
+        generator uses the same widths. Ignored with ``image_shape``.
+    learning_rate : float, default=2e-4
+        Step size of both optimizers (Adam, betas (0.5, 0.999)).
+    batch_size : int, default=64
+    max_iter : int, default=100
+        Epochs: passes of the discriminator over the training rows.
+    n_critic : int, default=1
+        Discriminator steps per generator step.
+    scale : {"auto", "standard", "minmax"} or None, default="auto"
+        As in :class:`GAN` ("mode-specific" is not offered: the codes should
+        explain the data's structure, not a per-feature mixture).
+    image_shape : tuple (C, H, W) or None, default=None
+        DCGAN-style convolutional networks for flat image rows.
+    generator, discriminator : torch.nn.Module class or instance, default=None
+        Your own networks, as for :class:`GAN`; the generator takes latent
+        rows of width ``n_components + n_categories + n_continuous``, and
+        the Q head is added on top of the discriminator's ``features``.
+    device : str or torch.device, default="auto"
+    random_state : int, RandomState instance or None, default=None
+        The only source of randomness.
+    verbose : int, default=0
+        0 silent; 1 a progress bar showing the losses; 2 a line per epoch.
+    callbacks : list of skorch callbacks or None, default=None
+    early_stopping : bool, default=False
+        As in :class:`GAN` (MMD^2 of samples against held-out rows).
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    shuffle : bool, default=True
+    n_threads : int or None, default=None
+        Intra-op threads of torch on the CPU; None chooses for the work.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    n_iter_ : int
+        Epochs run.
+    history_ : list of dict
+        Per epoch: ``discriminator_loss`` and ``generator_loss`` (each with
+        its information term), ``info_loss`` (-E log Q(c | G(z, c)) in the
+        discriminator steps, in nats: H(c) - info_loss is the variational
+        lower bound on the mutual information, H(c) = log(n_categories) +
+        n_continuous log 2), ``wasserstein_estimate`` (mean logit gap
+        between real and generated rows), ``train_loss`` (= the
+        discriminator loss), ``dur``, and ``valid_loss`` (MMD^2) with early
+        stopping.
+    device_ : str
+    net_ : skorch.NeuralNet
+        The skorch net; ``net_.generator_``, ``net_.discriminator_`` and
+        ``net_.q_head_`` are the torch modules.
+"""
+        + """
+    Notes
+    -----
+    Packing (PacGAN) is not offered: Q reads one row at a time.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import InfoGAN
+    >>> X = load_digits().data / 16
+    >>> infogan = InfoGAN(n_categories=10, max_iter=1, random_state=0).fit(X)
+    >>> infogan.predict(X[:5]).shape, infogan.predict_proba(X[:5]).shape
+    ((5,), (5, 10))
+    >>> infogan.sample(3, codes=7).shape  # three rows of the seventh category
+    (3, 64)
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **{k: v for k, v in GAN._parameter_constraints.items() if k != "pack"},
+        "n_categories": [Interval(Integral, 2, None, closed="left")],
+        "n_continuous": [Interval(Integral, 0, None, closed="left")],
+        "info_weight": [Interval(Real, 0, None, closed="left")],
+        "scale": [StrOptions({"auto", "standard", "minmax"}), None],
+    }
+    _net_class = InfoGANNet
+    _shape_params = GAN._shape_params + ("n_categories", "n_continuous")
+
+    # InfoGAN's Q head reads one row: the discriminator never packs rows.
+    pack = 1
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        n_categories=10,
+        n_continuous=2,
+        info_weight=1.0,
+        loss="non-saturating",
+        label_smoothing=0.0,
+        feature_matching=False,
+        minibatch_discrimination=False,
+        historical_averaging=0.0,
+        hidden_layer_sizes=(256, 256),
+        learning_rate=2e-4,
+        batch_size=64,
+        max_iter=100,
+        n_critic=1,
+        scale="auto",
+        image_shape=None,
+        generator=None,
+        discriminator=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+        n_threads=None,
+    ):
+        self.n_components = n_components
+        self.n_categories = n_categories
+        self.n_continuous = n_continuous
+        self.info_weight = info_weight
+        self.loss = loss
+        self.label_smoothing = label_smoothing
+        self.feature_matching = feature_matching
+        self.minibatch_discrimination = minibatch_discrimination
+        self.historical_averaging = historical_averaging
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.n_critic = n_critic
+        self.scale = scale
+        self.image_shape = image_shape
+        self.generator = generator
+        self.discriminator = discriminator
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.n_threads = n_threads
+
+    # -------------------------------------------------------------- building
+    @property
+    def _n_latent(self):
+        """Width of the generator's input: noise, one-hot category, continuous codes."""
+        return self._fitted("n_components") + self._fitted("n_categories") + self._fitted("n_continuous")
+
+    def _build_modules(self, data):
+        self._fit_scaling(data)
+        n_features = self._scaling.n_outputs
+        image_shape = self._fitted("image_shape")
+        if self.generator is not None:
+            generator = self._user_module(self.generator)
+        elif image_shape is not None:
+            generator = ConvGenerator(self._n_latent, tuple(image_shape))
+        else:
+            generator = InfoMLPGenerator(self._n_latent, tuple(self._fitted("hidden_layer_sizes")), n_features)
+        if self.discriminator is not None:
+            discriminator = self._user_module(self.discriminator)
+        elif image_shape is not None:
+            discriminator = ConvDiscriminator(tuple(image_shape), minibatch_features=self.minibatch_discrimination)
+        else:
+            discriminator = InfoMLPDiscriminator(
+                n_features, tuple(self._fitted("hidden_layer_sizes")), minibatch_features=self.minibatch_discrimination
+            )
+        # the width of the discriminator's features sizes the Q head
+        training = discriminator.training
+        discriminator.eval()
+        with torch.no_grad():
+            n_features_out = discriminator.features(torch.zeros(2, n_features)).shape[1]
+        discriminator.train(training)
+        q_head = QHead(n_features_out, self._fitted("n_categories"), self._fitted("n_continuous"))
+        return {"module": generator, "discriminator": discriminator, "q_head": q_head}
+
+    def _net_params(self):
+        return dict(
+            super()._net_params(),
+            n_categories=self._fitted("n_categories"),
+            n_continuous=self._fitted("n_continuous"),
+            info_weight=self.info_weight,
+        )
+
+    # ----------------------------------------------------------------- codes
+    def _code_rows(self, codes, n_samples, generator):
+        """[one-hot category, continuous] device rows from ``codes`` (see :meth:`sample`).
+
+        Continuous codes that ``codes`` leaves out are drawn from ``generator``.
+        """
+        k, c = self._fitted("n_categories"), self._fitted("n_continuous")
+        codes = np.asarray(codes)
+        if codes.ndim == 0:
+            codes = np.full(n_samples, codes)
+        if codes.ndim == 1:
+            if codes.shape != (n_samples,):
+                raise ValueError(f"codes must be one category or {n_samples} categories, got shape {codes.shape}.")
+            category, continuous = codes, None
+        else:
+            codes = check_array(codes, dtype=np.float64, ensure_min_samples=0)
+            if codes.shape != (n_samples, 1 + c):
+                raise ValueError(
+                    f"codes must have shape ({n_samples}, {1 + c}): the category, then the {c} continuous codes; "
+                    f"got {codes.shape}."
+                )
+            category, continuous = codes[:, 0], codes[:, 1:]
+        try:
+            category = np.asarray(category, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"categories must be integers in [0, {k - 1}], got {category!r}.") from None
+        if not (np.all(np.mod(category, 1) == 0) and np.all((category >= 0) & (category < k))):
+            raise ValueError(f"categories must be integers in [0, {k - 1}], got {np.unique(category).tolist()}.")
+        onehot = torch.as_tensor(np.eye(k)[category.astype(int)], device=self.device_, dtype=self._torch_dtype)
+        if continuous is None:
+            drawn = torch.rand(n_samples, c, generator=generator, device=self.device_, dtype=self._torch_dtype)
+            continuous = 2 * drawn - 1
+        else:
+            continuous = torch.as_tensor(continuous, device=self.device_, dtype=self._torch_dtype)
+        return torch.cat([onehot, continuous], dim=1)
+
+    def sample(self, n_samples=1, *, random_state=None, codes=None):
+        """Draw x = G(z, c) for fresh noise z and codes c given or drawn.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            None continues the estimator's own sampling stream; a value makes
+            this call reproducible on its own.
+        codes : int, array-like of shape (n_samples,) or (n_samples, 1 + n_continuous), default=None
+            None draws the category uniformly and the continuous codes
+            uniformly on [-1, 1]. One integer gives every row that category;
+            a 1-D array one category per row (continuous codes drawn); a 2-D
+            array the category (first column) and the continuous codes of
+            each row.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            In the training data's dtype and scale.
+        """
+        self._check_fitted()
+        n_samples = self._check_n_samples(n_samples)
+        generator = self._sampling_generator(random_state)
+        if codes is None:
+            z = self._latent(n_samples, generator)
+        else:
+            code_rows = self._code_rows(codes, n_samples, generator)
+            z = torch.cat([AdversarialNet.latent(self.net_, n_samples, code_rows, generator), code_rows], dim=1)
+        return self._as_output(self._generate(z, noise_generator=generator))
+
+    def generate(self, Z, codes=None):
+        """Map given noise rows (and codes) through the generator: a deterministic function.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_components)
+            The noise part of the latent rows.
+        codes : int, array-like of shape (n_samples,) or (n_samples, 1 + n_continuous), default=None
+            As in :meth:`sample`, except that continuous codes left out are
+            0, and None gives the categories in equal shares, in order.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+        """
+        z = self._check_latent(Z)
+        n, k, c = z.shape[0], self._fitted("n_categories"), self._fitted("n_continuous")
+        codes = (np.arange(n) * k) // max(n, 1) if codes is None else np.asarray(codes)
+        if codes.ndim == 0:
+            codes = np.full(n, codes)
+        if codes.ndim == 1 and codes.shape == (n,):
+            codes = np.column_stack([codes, np.zeros((n, c))])
+        return self._generate(torch.cat([z, self._code_rows(codes, n, None)], dim=1))
+
+    # ------------------------------------------------------------------- Q
+    def _q_outputs(self, X):
+        """(category logits, continuous means) of validated rows, as float64 arrays."""
+        net = self.net_
+        net.discriminator_.eval()
+        net.q_head_.eval()
+
+        def q(x):
+            logits, means = net.q(self._to_network_rows_tensor(x))
+            return torch.cat([logits, means], dim=1)
+
+        out = self._apply_in_chunks(X, q).astype(np.float64)
+        k = self._fitted("n_categories")
+        return out[:, :k], out[:, k:]
+
+    def _to_network_rows_tensor(self, x):
+        return self._scaling.transform(x)
+
+    def predict_proba(self, X):
+        """Q(c = k | x) for every category k.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_categories)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        logits, _ = self._q_outputs(X)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """The most probable category of each row under Q(c | x).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Integers in [0, n_categories).
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        logits, _ = self._q_outputs(X)
+        return logits.argmax(axis=1)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_predict(self, X, y=None):
+        """Fit the model and return the category of each training row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self.fit(X).predict(X)
+
+    def transform(self, X):
+        """Q's code estimates: the category probabilities, then the continuous codes' means.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_categories + n_continuous)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        logits, means = self._q_outputs(X)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return np.hstack([proba, means]).astype(X.dtype, copy=False)
+
+    @property
+    def _n_features_out(self):
+        return self._fitted("n_categories") + self._fitted("n_continuous")

@@ -1,0 +1,250 @@
+"""InfoGAN: the information term against hand-computed values, the codes, and scikit-learn behaviour."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import is_clusterer
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+from torch import nn
+
+from conftest import DEVICE, assert_reproducible
+from skgen import InfoGAN
+from skgen.base import RowSource
+from skgen.gan._infogan import InfoGANNet, QHead, code_entropy, info_loss
+
+
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+
+def log_softmax(logits):
+    logits = np.asarray(logits, dtype=np.float64)
+    peak = logits.max(axis=1, keepdims=True)
+    return logits - peak - np.log(np.exp(logits - peak).sum(axis=1, keepdims=True))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().data[:300] / 16
+
+
+def _small(**params):
+    defaults = dict(
+        n_components=2, n_categories=3, n_continuous=1, hidden_layer_sizes=(16,), max_iter=2, random_state=0,
+        device=DEVICE,
+    )
+    return InfoGAN(**{**defaults, **params})
+
+
+# ------------------------------------------------------------- the loss
+def test_info_loss_by_hand():
+    logits = torch.tensor([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]], dtype=torch.float64)
+    means = torch.tensor([[0.2, -0.4], [1.0, 0.0]], dtype=torch.float64)
+    category = torch.tensor([0, 1])
+    continuous = torch.tensor([[0.5, -0.5], [-1.0, 0.25]], dtype=torch.float64)
+    log_q = log_softmax(logits.numpy())
+    cross_entropy = -np.mean([log_q[0, 0], log_q[1, 1]])
+    gaussian = np.mean(
+        [
+            sum(0.5 * (c - m) ** 2 + 0.5 * np.log(2 * np.pi) for c, m in zip(cs, ms))
+            for cs, ms in zip(continuous.numpy(), means.numpy())
+        ]
+    )
+    assert float(info_loss(logits, means, category, continuous)) == pytest.approx(cross_entropy + gaussian)
+    # no continuous codes: the cross-entropy alone
+    empty = torch.zeros(2, 0, dtype=torch.float64)
+    assert float(info_loss(logits, empty, category, empty)) == pytest.approx(cross_entropy)
+
+
+def test_a_perfect_q_attains_the_mutual_information_bound():
+    """With Q certain of the category and exact on the continuous codes, H(c) - info_loss = log K + C (log 2 - log(2 pi) / 2)."""
+    k, c = 4, 2
+    category = torch.arange(8) % k
+    continuous = torch.linspace(-1, 1, 8 * c, dtype=torch.float64).reshape(8, c)
+    logits = 50.0 * torch.nn.functional.one_hot(category, k).to(torch.float64)
+    bound = code_entropy(k, c) - float(info_loss(logits, continuous, category, continuous))
+    assert code_entropy(k, c) == pytest.approx(math.log(4) + 2 * math.log(2))
+    assert bound == pytest.approx(math.log(k) + c * (math.log(2) - 0.5 * math.log(2 * math.pi)), abs=1e-12)
+    # an uninformative Q (uniform categories, means 0): the categorical part of the bound is 0
+    flat = float(info_loss(torch.zeros(8, k, dtype=torch.float64), torch.zeros(8, 0), category, torch.zeros(8, 0)))
+    assert math.log(k) - flat == pytest.approx(0.0, abs=1e-12)
+
+
+class CodeGenerator(nn.Module):
+    """Returns the codes part of the latent rows: fake rows are the codes themselves."""
+
+    def __init__(self, n_noise):
+        super().__init__()
+        self.n_noise = n_noise
+        self.w = nn.Parameter(torch.ones(1, dtype=torch.float64))
+
+    def forward(self, z, y_onehot=None):
+        return self.w * z[:, self.n_noise :]
+
+
+class SumDiscriminator(nn.Module):
+    """logit(x) = sum of x; features(x) = x."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(1, dtype=torch.float64))
+
+    def features(self, x, y_onehot=None):
+        return x * self.w
+
+    def forward(self, x, y_onehot=None):
+        return self.features(x).sum(dim=1)
+
+
+class FixedQ(nn.Module):
+    """Q: category logits 3 * x[:, :2], continuous mean 0.5 * x[:, 2:]."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(1, dtype=torch.float64))
+
+    def forward(self, features):
+        return 3.0 * self.w * features[:, :2], 0.5 * self.w * features[:, 2:]
+
+
+def _expected_info(codes):
+    """info_loss of FixedQ on rows equal to their codes [one-hot of 2, one continuous]."""
+    codes = codes.detach().cpu().numpy()
+    log_q = log_softmax(3.0 * codes[:, :2])
+    category = codes[:, :2].argmax(axis=1)
+    cross_entropy = -np.mean(log_q[np.arange(len(codes)), category])
+    c = codes[:, 2]
+    return cross_entropy + np.mean(0.5 * (c - 0.5 * c) ** 2 + 0.5 * np.log(2 * np.pi))
+
+
+def test_objectives_on_fixed_networks_add_the_information_term():
+    weight = 0.5
+    net = InfoGANNet(
+        CodeGenerator(1),
+        discriminator=SumDiscriminator(),
+        q_head=FixedQ(),
+        generator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
+        discriminator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
+        n_components=1,
+        n_categories=2,
+        n_continuous=1,
+        info_weight=weight,
+        device=DEVICE,
+    ).initialize()
+    net.generator = torch.Generator(device=DEVICE).manual_seed(0)
+    real = torch.tensor([[1.0, 0.0, 0.3], [0.0, 1.0, -0.2], [1.0, 0.0, 0.9], [0.0, 1.0, 0.0]], dtype=torch.float64, device=DEVICE)
+    net.on_train_begin(net, X=RowSource(real, device=DEVICE, dtype=torch.float64))
+    d_loss, _ = net._discriminator_step(real, None)
+    fake = net.fake_codes_.detach().cpu().numpy()
+    gan = np.mean(softplus(-real.sum(1).cpu().numpy())) + np.mean(softplus(fake.sum(1)))
+    assert float(d_loss) == pytest.approx(gan + weight * _expected_info(net.fake_codes_))
+    g_loss = net._generator_step(real, None)
+    fake = net.fake_codes_.detach().cpu().numpy()
+    assert float(g_loss) == pytest.approx(np.mean(softplus(-fake.sum(1))) + weight * _expected_info(net.fake_codes_))
+    # Q's head is updated with the discriminator, which shares its body
+    optimized = {id(p) for group in net.discriminator_optimizer_.param_groups for p in group["params"]}
+    assert id(net.q_head_.w) in optimized and id(net.discriminator_.w) in optimized
+    assert id(net.q_head_.w) not in {id(p) for g in net.generator_optimizer_.param_groups for p in g["params"]}
+
+
+def test_latent_rows_hold_noise_a_uniform_category_and_uniform_codes(digits):
+    infogan = _small(n_categories=4, n_continuous=2).fit(digits)
+    like = torch.empty(0, dtype=torch.float64, device=DEVICE)
+    z = infogan.net_.latent(20000, like, torch.Generator(device=DEVICE).manual_seed(0)).cpu().numpy()
+    assert z.shape == (20000, 2 + 4 + 2)
+    assert abs(z[:, :2].mean()) < 0.03 and abs(z[:, :2].std() - 1) < 0.03
+    onehot = z[:, 2:6]
+    np.testing.assert_array_equal(onehot.sum(axis=1), 1.0)
+    np.testing.assert_allclose(onehot.mean(axis=0), 0.25, atol=0.015)
+    assert z[:, 6:].min() >= -1 and z[:, 6:].max() <= 1 and abs(z[:, 6:].mean()) < 0.02
+
+
+# ----------------------------------------------------------- behaviour
+def test_predict_predict_proba_and_transform_agree(digits):
+    infogan = _small().fit(digits)
+    proba = infogan.predict_proba(digits)
+    assert proba.shape == (300, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(infogan.predict(digits), proba.argmax(axis=1))
+    codes = infogan.transform(digits)
+    assert codes.shape == (300, 4) and codes.dtype == digits.dtype
+    np.testing.assert_allclose(codes[:, :3], proba, rtol=1e-6)
+    assert list(infogan.get_feature_names_out()) == [f"infogan{i}" for i in range(4)]
+    assert_reproducible(_small().fit_predict(digits), infogan.predict(digits))
+    assert not is_clusterer(infogan)  # a density-style estimator that labels rows, like GaussianMixture
+
+
+def test_sample_and_generate_take_codes(digits):
+    infogan = _small().fit(digits)
+    assert infogan.sample(5).shape == (5, 64)
+    assert infogan.sample(0).shape == (0, 64)
+    assert infogan.sample(4, codes=2).shape == (4, 64)
+    assert infogan.sample(2, codes=[0, 2]).shape == (2, 64)
+    assert_reproducible(infogan.sample(3, random_state=1, codes=1), infogan.sample(3, random_state=1, codes=1))
+    Z = np.random.RandomState(0).standard_normal((3, 2))
+    fixed = infogan.generate(Z, codes=[[0, 0.5], [1, 0.5], [2, -1.0]])
+    # generate is a deterministic function of the noise and the codes; continuous codes left out are 0
+    assert_reproducible(infogan.generate(Z[:2], codes=[[0, 0.5], [1, 0.5]]), fixed[:2])
+    assert_reproducible(infogan.generate(Z, codes=[1, 1, 1]), infogan.generate(Z, codes=[[1, 0.0]] * 3))
+    assert not np.allclose(infogan.generate(Z, codes=0), infogan.generate(Z, codes=2))
+    # without codes: the categories in equal shares, in order
+    assert_reproducible(infogan.generate(Z), infogan.generate(Z, codes=[0, 1, 2]))
+    with pytest.raises(ValueError, match="integers in \\[0, 2\\]"):
+        infogan.sample(2, codes=3)
+    with pytest.raises(ValueError, match="shape \\(2, 2\\)"):
+        infogan.sample(2, codes=np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="2 categories"):
+        infogan.sample(2, codes=[0, 1, 2])
+
+
+def test_history_records_the_information_loss(digits):
+    infogan = _small(verbose=2).fit(digits)
+    assert all({"info_loss", "generator_loss", "discriminator_loss"} <= set(row) for row in infogan.history_)
+    assert 0 < infogan.history_[0]["info_loss"] < 10
+
+
+def test_image_networks(digits):
+    infogan = _small(image_shape=(1, 8, 8), max_iter=1).fit(digits)
+    assert infogan.net_.generator_.__class__.__name__ == "ConvGenerator"
+    images = infogan.sample(4, codes=1)
+    assert images.shape == (4, 64) and images.min() >= -1e-6 and images.max() <= 1 + 1e-6
+    assert infogan.predict(digits[:7]).shape == (7,)
+
+
+def test_bad_parameters(digits):
+    with pytest.raises(ValueError, match="n_categories"):
+        _small(n_categories=1).fit(digits)
+    with pytest.raises(ValueError, match="scale"):
+        _small(scale="mode-specific").fit(digits)
+    with pytest.raises(ValueError, match="pack"):
+        _small().set_params(pack=2)
+    infogan = _small().fit(digits)
+    with pytest.raises(ValueError, match="64 features"):
+        infogan.predict(digits[:, :10])
+    with pytest.raises(ValueError, match="n_components=2"):
+        infogan.generate(np.zeros((2, 5)))
+
+
+def test_pipeline_grid_search_and_pickle(digits):
+    pipe = Pipeline([("scale", MinMaxScaler()), ("infogan", _small(max_iter=1))]).fit(digits)
+    assert pipe.predict(digits[:3]).shape == (3,) and pipe.transform(digits[:3]).shape == (3, 4)
+    search = GridSearchCV(_small(max_iter=1), {"info_weight": [0.5, 2.0]}, cv=2).fit(digits)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    infogan = _small().fit(digits)
+    infogan.sample(2)  # leaves the codes of its rows on the net: they are not part of the model
+    restored = pickle.loads(pickle.dumps(infogan))
+    assert "fake_codes_" not in restored.net_.__dict__
+    assert_reproducible(restored.predict_proba(digits[:5]), infogan.predict_proba(digits[:5]))
+    assert_reproducible(restored.sample(3, codes=1), infogan.sample(3, codes=1))
+
+
+def test_q_head_shapes():
+    head = QHead(5, 3, 2, n_hidden=4)
+    logits, means = head(torch.zeros(7, 5))
+    assert logits.shape == (7, 3) and means.shape == (7, 2)

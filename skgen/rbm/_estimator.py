@@ -137,7 +137,8 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
+            In the training data's scale.
         """
         self._check_fitted()
         H = check_array(H, dtype=(np.float64, np.float32))
@@ -155,10 +156,12 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to evaluate.
 
         Returns
         -------
         free_energy : ndarray of shape (n_samples,)
+            In nats.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -205,7 +208,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
             Samples in the training data's dtype.
         """
         self._check_fitted()
@@ -235,7 +238,7 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
 
     @property
     def log_z_(self):
-        """log partition function log Z: exact or an AIS estimate (see ``score_samples``).
+        """Log partition function log Z: exact or an AIS estimate (see ``score_samples``).
 
         Computed on first use and kept until the parameters change.
         """
@@ -259,10 +262,12 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
 
         Returns
         -------
         log_likelihood : ndarray of shape (n_samples,)
+            In nats.
         """
         free_energy = self.free_energy(X)
         return -free_energy - self.log_z_
@@ -273,12 +278,14 @@ class _BaseRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Held-out rows.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            Mean log-likelihood, in nats.
         """
         return float(np.mean(self.score_samples(X)))
 
@@ -367,7 +374,10 @@ class BernoulliRBM(_BaseRBM):
         Rows per mini-batch, and size of the persistent chain. A trailing
         mini-batch of one row joins the previous one.
     n_iter : int, default=10
-        Number of epochs (passes over the training data).
+        Number of epochs (passes over the training data). Named as in
+        scikit-learn's ``BernoulliRBM``; skgen's networks trained by
+        gradient steps (VAE, the GANs, EBM) call it ``max_iter``, as
+        ``MLPClassifier`` does.
     verbose : int, default=0
         0 silent; 1 a progress bar with the running loss; 2 a line per epoch.
     random_state : int, RandomState instance or None, default=None
@@ -416,6 +426,10 @@ class BernoulliRBM(_BaseRBM):
         Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
         Reshuffle the rows every epoch.
+    n_threads : int or None, default=None
+        Intra-op threads of torch on the CPU. None chooses: one thread for
+        small networks, and for large ones as many as other processes leave
+        idle (so a busy machine costs only its share).
 
     Attributes
     ----------
@@ -432,7 +446,7 @@ class BernoulliRBM(_BaseRBM):
         computed on first use.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when they are all strings.
     n_iter_ : int
         Epochs run.
@@ -450,7 +464,7 @@ class BernoulliRBM(_BaseRBM):
     See Also
     --------
     GaussianBinaryRBM : Gaussian visible units for real-valued data.
-    sklearn.neural_network.BernoulliRBM : scikit-learn's implementation.
+    sklearn.neural_network.BernoulliRBM : The scikit-learn implementation this one replaces.
 
     Notes
     -----
@@ -578,7 +592,7 @@ class BernoulliRBM(_BaseRBM):
         return min(self._module.W.shape) <= EXACT_MAX_UNITS
 
     def pseudo_likelihood(self, X):
-        """Pseudo-log-likelihood sum_i log P(v_i | v_-i) of each row.
+        """Pseudo-log-likelihood ``sum_i log P(v_i | v_-i)`` of each row.
 
         scikit-learn's ``BernoulliRBM.score_samples`` estimates this number by
         flipping one random feature per row; this is the mean of that estimate
@@ -587,10 +601,12 @@ class BernoulliRBM(_BaseRBM):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Binary rows to evaluate.
 
         Returns
         -------
         pseudo_likelihood : ndarray of shape (n_samples,)
+            In nats.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -626,13 +642,14 @@ class GaussianBinaryRBM(_BaseRBM):
     batch_size : int, default=10
         Rows per mini-batch and size of the persistent chain.
     n_iter : int, default=10
-        Number of epochs.
+        Number of epochs, named as in :class:`BernoulliRBM` (``max_iter`` in
+        skgen's VAE, GANs and EBM).
     verbose : int, default=0
         0 silent; 1 a progress bar with the running loss; 2 a line per epoch.
     random_state : int, RandomState instance or None, default=None
         The only source of randomness.
     learn_sigma : bool, default=False
-        sigma starts at each feature's standard deviation (1 where it is 0)
+        False: sigma starts at each feature's standard deviation (1 where it is 0)
         and stays fixed; True learns it (as log sigma) with a floor of 1% of
         its starting value, so it cannot collapse on near-constant features.
         Learning sigma by contrastive divergence is known to be unstable
@@ -666,9 +683,17 @@ class GaussianBinaryRBM(_BaseRBM):
         Stop when the validation reconstruction error stalls (see
         :class:`BernoulliRBM`).
     validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
+        Reshuffle the rows every epoch.
+    n_threads : int or None, default=None
+        Intra-op threads of torch on the CPU. None chooses: one thread for
+        small networks, and for large ones as many as other processes leave
+        idle (so a busy machine costs only its share).
 
     Attributes
     ----------

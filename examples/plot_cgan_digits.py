@@ -1,9 +1,14 @@
-"""A conditional GAN on scikit-learn's digits: a grid with one row per class.
+"""
+=========================================================================
+A conditional GAN on scikit-learn's digits: a grid with one row per class
+=========================================================================
 
 Fits ``CGAN`` on all 1797 digits (pixels / 16), draws ten samples of every
 class and saves them as a PNG grid (row k shows the digit k). A logistic
 regression fitted on the real digits says how often a sample is read as the
 digit it was asked for.
+
+Usage::
 
     python examples/plot_cgan_digits.py [output-dir] [--quick]
 """

@@ -29,6 +29,7 @@ are written to OUTPUT_DIR (default ``output``). Needs matplotlib (``pip
 install skgen[plot]``). Takes a few minutes on 2 CPU cores.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -45,6 +46,8 @@ from skgen._plotting import image_grid, new_figure
 
 output_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "output")
 output_dir.mkdir(parents=True, exist_ok=True)
+# SKGEN_QUICK=1 (set by the documentation build): a quarter of the epochs.
+QUICK = os.environ.get("SKGEN_QUICK") == "1"
 start = time.perf_counter()
 
 # %%
@@ -70,7 +73,7 @@ ebm = EBM(
     image_shape=(1, 8, 8),
     learning_rate=1e-3,
     batch_size=64,
-    max_iter=60,
+    max_iter=15 if QUICK else 60,
     n_langevin_steps=30,
     step_size=0.05,
     noise_scale=0.01,

@@ -1,8 +1,13 @@
-"""GAN and WGAN on the 8-Gaussian ring and the 25-Gaussian grid.
+"""
+============================================================
+GAN and WGAN on the 8-Gaussian ring and the 25-Gaussian grid
+============================================================
 
 Fits both estimators on both mixtures, prints the modes captured and the share
 of high-quality samples (``skgen.metrics.mode_coverage``), and saves a scatter
 of samples over the data for each as PNG files.
+
+Usage::
 
     python examples/plot_gan_mixtures.py [output-dir] [--quick]
 """

@@ -1,10 +1,15 @@
-"""InfoGAN on scikit-learn's digits: unsupervised categories, and continuous codes that vary the style.
+"""
+===================================================================================================
+InfoGAN on scikit-learn's digits: unsupervised categories, and continuous codes that vary the style
+===================================================================================================
 
 Fits ``InfoGAN`` (no labels) on all 1797 digits (pixels / 16), prints how
 well its categories cluster the digits (best one-to-one matching of
 categories to digits, as in benchmarks/bench_infogan.py) next to KMeans', and
 saves two sample grids: one row per category, the noise fixed, and along each
 row one continuous code going from -1 to 1 (the other held at 0).
+
+Usage::
 
     python examples/plot_infogan_digits.py [output-dir] [--quick]
 

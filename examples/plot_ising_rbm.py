@@ -18,6 +18,7 @@ Run ``python examples/plot_ising_rbm.py [OUTPUT_DIR]``; the figure
 few minutes on a 2-core CPU. Needs matplotlib (``pip install skgen[plot]``).
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,10 @@ L = 8
 T_C = 2 / np.log(1 + np.sqrt(2))
 temperatures = [1.0, 1.5, 2.0, 2.2, 2.269, 2.35, 2.5, 2.8, 3.5]
 n_train, n_reference, n_rbm_samples = 10_000, 10_000, 2_000
+# SKGEN_QUICK=1 (set by the documentation build): smaller sets, fewer epochs.
+QUICK = os.environ.get("SKGEN_QUICK") == "1"
+if QUICK:
+    n_train, n_reference, n_rbm_samples = 2_000, 2_000, 500
 
 # %%
 # One RBM per temperature, with the same settings everywhere
@@ -59,7 +64,7 @@ rbm_settings = dict(
     n_components=128,
     learning_rate=0.1,
     batch_size=50,
-    n_iter=150,
+    n_iter=20 if QUICK else 150,
     k=3,
     persistent=False,
     average=1_000_000,
@@ -89,7 +94,7 @@ for index, temperature in enumerate(temperatures):
 # %%
 # Monte Carlo against the RBM
 # ---------------------------
-# Error bars are one jackknife standard error. Energy and |m| are means and
+# Error bars are one jackknife standard error. Energy and ``|m|`` are means and
 # come out right at every temperature; specific heat and susceptibility are
 # fluctuations, sensitive to the tails of the learned distribution, and are
 # the hard part near T_c.

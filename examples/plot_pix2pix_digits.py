@@ -1,10 +1,15 @@
-"""pix2pix on scikit-learn's digits: completing digits from their upper half or from 4x4 blocks.
+"""
+============================================================================================
+pix2pix on scikit-learn's digits: completing digits from their upper half or from 4x4 blocks
+============================================================================================
 
 For each of the two tasks of benchmarks/bench_pix2pix.py, fits ``Pix2Pix``
 and the same U-Net trained with L1 alone (``adversarial_weight=0``) on 1347
 digits, prints their held-out L1 error, and saves a grid of held-out digits
 (one of each class per row) with the columns input | L1 only | pix2pix |
 target.
+
+Usage::
 
     python examples/plot_pix2pix_digits.py [output-dir] [--quick]
 

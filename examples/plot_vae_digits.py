@@ -1,7 +1,7 @@
 """
-=================================================
+==================================================
 A variational autoencoder on scikit-learn's digits
-=================================================
+==================================================
 
 :class:`skgen.VAE` with a Bernoulli decoder fitted on the 8x8 digits of
 :func:`sklearn.datasets.load_digits`, grey levels scaled to [0, 1]. The

@@ -10,4 +10,13 @@ class DivergenceError(ValueError, FloatingPointError):
     the data cannot be fitted as given), so code that handles bad input
     handles it too, and a ``FloatingPointError`` (what went wrong is
     arithmetic). The estimator's parameters are not to be trusted: refit it.
+
+    Examples
+    --------
+    >>> from skgen import DivergenceError
+    >>> try:
+    ...     raise DivergenceError("the loss is NaN at epoch 3: try a smaller learning_rate")
+    ... except ValueError as error:  # caught with the other bad-input errors
+    ...     print(type(error).__name__, isinstance(error, FloatingPointError))
+    DivergenceError True
     """

@@ -31,8 +31,9 @@ def sample(pipeline, n_samples=1, *, random_state=None, **sample_params):
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_features_in_ of the pipeline)
-        The draws in the data's units. When the last step returns
+    X : ndarray of shape (n_samples, n_features)
+        The draws in the data's units (``n_features`` of the pipeline's
+        input). When the last step returns
         ``(X, y)`` (conditional models), ``(X, y)`` with the labels untouched.
 
     Raises

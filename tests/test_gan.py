@@ -448,7 +448,7 @@ def test_generator_average_is_what_samples(ring):
     assert not average.training and not any(p.requires_grad for p in average.parameters())
     assert any(not torch.equal(a, c) for a, c in zip(average.parameters(), current.parameters()))
     Z = np.random.RandomState(0).standard_normal((3, 2))
-    z = torch.as_tensor(Z, device=DEVICE, dtype=torch.float32)
+    z = torch.as_tensor(Z, device=DEVICE, dtype=next(average.parameters()).dtype)
     with torch.no_grad():
         expected = gan._scaling.inverse_transform(average(z)).cpu().numpy().astype(X.dtype)
     np.testing.assert_allclose(gan.generate(Z), expected, rtol=1e-6, atol=1e-6)
@@ -457,11 +457,12 @@ def test_generator_average_is_what_samples(ring):
     assert "generator_average" not in plain.net_._modules
 
 
-def test_networks_compute_in_float32_and_answer_in_the_data_dtype(ring):
+def test_networks_compute_in_the_data_dtype(ring):
     X, _, _ = ring
-    gan = _small().fit(X.astype(np.float64))
-    assert all(p.dtype == torch.float32 for p in gan.net_.generator_.parameters())
-    assert gan.sample(3).dtype == np.float64 and gan.transform(X[:3]).dtype == np.float64
+    for dtype, torch_dtype in ((np.float64, torch.float64), (np.float32, torch.float32)):
+        gan = _small().fit(X.astype(dtype))
+        assert all(p.dtype == torch_dtype for p in gan.net_.generator_.parameters())
+        assert gan.sample(3).dtype == dtype and gan.transform(X[:3].astype(dtype)).dtype == dtype
 
 
 # ------------------------------------------------------------ early stopping

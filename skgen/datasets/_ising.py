@@ -186,14 +186,14 @@ def make_ising(L, temperature, n_samples, *, spins="binary", random_state=None):
     Independent chains run at once, all from a cold start (every spin up):
     one per 10 requested configurations, at most 1000 (and at most 2**20
     spins in all). Time is counted in sweeps, i.e. N = L * L flipped spins,
-    which is N / <|C|> cluster updates for a mean cluster size <|C|>, so that
+    which is N / ``<|C|>`` cluster updates for a mean cluster size ``<|C|>``, so that
     every temperature gets the same work per configuration. Each chain is
-    first equilibrated for 20 sweeps (<|C|> is measured on the second 10),
+    first equilibrated for 20 sweeps (``<|C|>`` is measured on the second 10),
     and then records a configuration every 10 sweeps, that is
-    ceil(10 N / <|C|>) cluster updates: about 10 when clusters span the
+    ceil(10 N / ``<|C|>``) cluster updates: about 10 when clusters span the
     lattice (T < T_c), 22 on a 32 x 32 lattice at T_c, over a thousand there
     at T = 3.5, where clusters have a few sites. On that lattice at T_c the
-    autocorrelation of |m| falls to about 0.3 after one sweep, 0.05 after
+    autocorrelation of ``|m|`` falls to about 0.3 after one sweep, 0.05 after
     five and below 0.01 after ten, under the noise of its estimate on 1000
     configurations: the configurations can be treated as independent. Rows
     are ordered chain after chain, so consecutive rows are consecutive
@@ -262,11 +262,11 @@ def ising_observables(X, temperature):
         counted once; on L = 2 every neighbouring pair is joined by two
         bonds, as in :func:`make_ising`):
 
-        - ``energy``: <e>;
-        - ``abs_magnetization``: <|m|>;
-        - ``specific_heat``: C = N (<e^2> - <e>^2) / T^2, per spin;
-        - ``susceptibility``: chi = N (<m^2> - <|m|>^2) / T, per spin (the
-          finite-lattice convention: <|m|> in place of <m>, which vanishes
+        - ``energy``: ``<e>``;
+        - ``abs_magnetization``: ``<|m|>``;
+        - ``specific_heat``: ``C = N (<e^2> - <e>^2) / T^2``, per spin;
+        - ``susceptibility``: ``chi = N (<m^2> - <|m|>^2) / T``, per spin (the
+          finite-lattice convention: ``<|m|>`` in place of ``<m>``, which vanishes
           by symmetry);
 
         and for each of them a standard error ``energy_stderr``, ... by the

@@ -5,7 +5,7 @@ from sklearn.utils import check_random_state
 
 
 def make_gaussian_mixture(kind, n_samples, *, random_state=None):
-    """Samples from the 2-D Gaussian mixtures of the GAN mode-collapse literature.
+    """Sample from the 2-D Gaussian mixtures of the GAN mode-collapse literature.
 
     Parameters
     ----------
@@ -16,11 +16,14 @@ def make_gaussian_mixture(kind, n_samples, *, random_state=None):
     n_samples : int
         Number of points.
     random_state : int, RandomState instance or None, default=None
+        Seeds the modes' choice and the noise; pass an int for reproducible output.
 
     Returns
     -------
     X : ndarray of shape (n_samples, 2)
+        The points, float64.
     centers : ndarray of shape (n_modes, 2)
+        The centre of every mode.
     std : float
         Standard deviation of every mode.
 

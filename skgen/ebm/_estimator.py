@@ -120,8 +120,11 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         has not improved by ``tol`` for ``n_iter_no_change`` epochs, keeping
         the best epoch's energy and buffer.
     validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
         Reshuffle the rows every epoch.
     n_threads : int or None, default=None
@@ -132,7 +135,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
     n_iter_ : int
         Epochs run.
     history_ : list of dict
@@ -390,6 +393,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to map to features.
 
         Returns
         -------
@@ -416,11 +420,12 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to evaluate.
 
         Returns
         -------
         energy : ndarray of shape (n_samples,)
-            float64.
+            In nats, float64.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -444,6 +449,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         n_samples : int, default=1
+            Number of samples to draw.
         random_state : int, RandomState instance or None, default=None
             None continues the estimator's own sampling stream; a value makes
             this call reproducible on its own.
@@ -452,7 +458,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
             In the training data's dtype and units.
         """
         self._check_fitted()
@@ -489,7 +495,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
 
     @property
     def log_z_(self):
-        """log Z = log int exp(-E(x)) dx in the data's units: an AIS estimate (see ``score_samples``).
+        """Log partition function log Z = log int exp(-E(x)) dx in the data's units: an AIS estimate (see ``score_samples``).
 
         Computed on first use and kept until the parameters change.
         """
@@ -514,10 +520,12 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to score.
 
         Returns
         -------
         log_likelihood : ndarray of shape (n_samples,)
+            In nats.
         """
         energy = self.energy_samples(X)
         log_z = self.log_z_
@@ -530,12 +538,14 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Held-out rows.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            Mean log-likelihood, in nats.
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -30,6 +30,18 @@ class _ConfinedEnergy(nn.Module):
         self.confinement = confinement
 
     def forward(self, x):
+        """Return the energy of each row.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_rows, n_features)
+            Input rows.
+
+        Returns
+        -------
+        energy : torch.Tensor of shape (n_rows,)
+            ``output(features(x))`` plus the confinement term.
+        """
         energy = self.output(self.features(x)).squeeze(1)
         if self.confinement:
             energy = energy + 0.5 * self.confinement * (x**2).sum(dim=1)
@@ -71,7 +83,18 @@ class MLPEnergy(_ConfinedEnergy):
         self.output = output
 
     def features(self, x):
-        """The last hidden layer's activations (the input itself when there is none)."""
+        """Return the last hidden layer's activations (the input itself when there is none).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_rows, n_features)
+            Input rows.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_rows, n_features)
+            ``n_features`` is the last hidden width.
+        """
         return self.body(x)
 
 
@@ -121,7 +144,18 @@ class ConvEnergy(_ConfinedEnergy):
         self.output = nn.Linear(c_in * h * w, 1)
 
     def features(self, x):
-        """Flattened output of the last convolution (the penultimate layer)."""
+        """Return the flattened output of the last convolution (the penultimate layer).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_rows, C * H * W)
+            Input rows (flat images).
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_rows, n_features)
+            ``n_features`` is the size of the last feature map.
+        """
         return self.convolutions(x.reshape(-1, *self.image_shape)).flatten(1)
 
 
@@ -229,7 +263,7 @@ class ReplayBuffer(nn.Module):
         self._sampled_rows = None  # the rows the last sample came from, for push
 
     def sample(self, n, generator, reinit_fraction, noise_fn):
-        """n chains to start from: distinct buffer rows, some restarted from noise.
+        """Draw n chains to start from: distinct buffer rows, some restarted from noise.
 
         Parameters
         ----------
@@ -264,7 +298,14 @@ class ReplayBuffer(nn.Module):
         return torch.where(restart.unsqueeze(1), noise, self.chains[rows])
 
     def push(self, x):
-        """Write chains back over the rows the last :meth:`sample` drew, in the same order."""
+        """Write chains back over the rows the last :meth:`sample` drew, in the same order.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, d)
+            The chains after their Langevin steps, one per row that
+            :meth:`sample` drew.
+        """
         if self._sampled_rows is None:
             raise ValueError("push needs a preceding sample: it writes back to the rows that sample drew.")
         if x.shape != (self._sampled_rows.shape[0], self.chains.shape[1]):

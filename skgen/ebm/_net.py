@@ -59,18 +59,65 @@ class EBMModule(nn.Module):
         self.buffer = ReplayBuffer(buffer_size, self.noise, generator)
 
     def energy_input(self, z):
-        """What the energy network receives for network rows z."""
+        """Return what the energy network receives for network rows z.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n_rows, d)
+            Rows in network units.
+
+        Returns
+        -------
+        x : torch.Tensor of shape (n_rows, d)
+            ``shift + spread * z`` for a network on data rows, else ``z``.
+        """
         return torch.addcmul(self.shift, self.spread, z) if self.data_units else z
 
     def forward(self, z):
-        """E_z(z), one energy per row."""
+        """Return the energy E_z(z) of each row.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n_rows, d)
+            Rows in network units.
+
+        Returns
+        -------
+        energy : torch.Tensor of shape (n_rows,)
+            The energy network's output.
+        """
         return self.energy(self.energy_input(z))
 
     def features(self, z):
+        """Return the energy network's penultimate-layer features of rows z.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n_rows, d)
+            Rows in network units.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_rows, n_features)
+            The network's ``features`` of the rows it receives.
+        """
         return self.energy.features(self.energy_input(z))
 
     def noise(self, n, generator):
-        """n rows of the base Gaussian N(base_mean, diag base_std^2), on the generator's device."""
+        """Draw n rows of the base Gaussian N(base_mean, diag base_std^2).
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        generator : torch.Generator
+            Source of the draws, on the device of ``base_mean``.
+
+        Returns
+        -------
+        z : torch.Tensor of shape (n, d)
+            Rows in network units.
+        """
         rows = torch.empty(n, self.base_mean.shape[0], dtype=self.base_mean.dtype, device=self.base_mean.device)
         return torch.addcmul(self.base_mean, self.base_std, rows.normal_(generator=generator))
 

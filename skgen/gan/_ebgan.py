@@ -181,6 +181,7 @@ class EBGAN(_UnconditionalAdversarial):
     learning_rate : float, default=2e-4
         Step size of both optimizers.
     batch_size : int, default=64
+        Real rows per discriminator step (and latent rows per generator step).
     max_iter : int, default=100
         Epochs: passes of the discriminator over the training rows.
     n_critic : int, default=1
@@ -199,24 +200,30 @@ class EBGAN(_UnconditionalAdversarial):
         codes; an ``energy_and_codes(x)`` method, if present, gives both in
         one pass.
     device : str or torch.device, default="auto"
+        "auto" picks CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         The only source of randomness.
     verbose : int, default=0
         0 silent; 1 a progress bar showing both losses; 2 a line per epoch.
     callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks for the training loop (deep-copied at each fit).
     early_stopping : bool, default=False
         As in :class:`GAN` (MMD^2 of samples against held-out rows).
     validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
+        Reshuffle the rows every epoch.
     n_threads : int or None, default=None
         Intra-op threads of torch on the CPU; None chooses for the work.
 
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
     n_iter_ : int
         Epochs run.
     history_ : list of dict
@@ -328,7 +335,7 @@ class EBGAN(_UnconditionalAdversarial):
         return dict(margin=self.margin, pt_weight=self.pt_weight, generator_optimizer=adam, discriminator_optimizer=adam)
 
     def score_samples(self, X):
-        """Minus the energy of each row: higher = more typical of the training data.
+        """Return minus the energy of each row: higher = more typical of the training data.
 
         The energy is the autoencoder's mean squared reconstruction error per
         feature, in the network's units (standardised features by default),
@@ -338,10 +345,12 @@ class EBGAN(_UnconditionalAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to score.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            Higher is more typical of the training data.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -353,9 +362,11 @@ class EBGAN(_UnconditionalAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to map to features.
 
         Returns
         -------
         codes : ndarray of shape (n_samples, code_size)
+            In the dtype of ``X``.
         """
         return super().transform(X)

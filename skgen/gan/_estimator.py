@@ -84,11 +84,13 @@ ${max_iter_text}
         discriminator maps rows (packed, and one-hot labels for CGAN) to one
         logit per row and has a ``features`` method (its penultimate layer).
     device : str or torch.device, default="auto"
+        "auto" picks CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         The only source of randomness.
     verbose : int, default=0
         0 silent; 1 a progress bar showing both losses; 2 a line per epoch.
     callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks for the training loop (deep-copied at each fit).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows and monitor, after every
         epoch, the unbiased MMD^2 between them and generated rows (with the
@@ -106,9 +108,13 @@ ${max_iter_text}
         within a few percent of the best epoch's of a 500-epoch run
         (``benchmarks/bench_early_stopping.py``).
     validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
+        Reshuffle the rows every epoch.
     n_threads : int or None, default=None
         Intra-op threads of torch on the CPU. None chooses: one thread for
         small networks, and for large ones as many as other processes leave
@@ -143,7 +149,7 @@ def _shared_doc(*, n_components, learning_rate, n_critic, auto_steps):
 
 _SHARED_ATTRIBUTES = """
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
     n_iter_ : int
         Epochs run.
     history_ : list of dict
@@ -406,13 +412,14 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         Parameters
         ----------
         n_samples : int, default=1
+            Number of samples to draw.
         random_state : int, RandomState instance or None, default=None
             None continues the estimator's own sampling stream; a value makes
             this call reproducible on its own.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
             In the training data's dtype and scale.
         """
         self._check_fitted()
@@ -426,10 +433,12 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         Parameters
         ----------
         Z : array-like of shape (n_samples, n_components)
+            Latent rows.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
+            The generator's output, in the training data's dtype and scale.
         """
         return self._generate(self._check_latent(Z))
 
@@ -439,10 +448,12 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to map to features.
 
         Returns
         -------
         features : ndarray of shape (n_samples, n_features_out)
+            In the dtype of ``X``.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -457,10 +468,12 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to score.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            Higher is more typical of the training data.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -478,12 +491,14 @@ class _UnconditionalAdversarial(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Held-out rows.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            Minus MMD^2: about 0 when the samples match X, lower the more they differ.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -663,8 +678,12 @@ class WGAN(_UnconditionalAdversarial):
     Parameters
     ----------
     penalty : {"gp", "clip"}, default="gp"
+        How the critic is kept 1-Lipschitz: a gradient penalty or weight
+        clipping (see above).
     gp_weight : float, default=10.0
+        Weight of the gradient penalty (``penalty="gp"``).
     clip_value : float, default=0.01
+        Bound c of the critic's weights (``penalty="clip"``).
 """
         + _shared_doc(
             n_components=8,
@@ -794,10 +813,13 @@ class CGAN(_BaseAdversarial):
     Parameters
     ----------
     loss : {"non-saturating", "minimax"}, default="non-saturating"
+        The generator's adversarial objective, as in :class:`GAN`.
     label_smoothing : float, default=0.0
+        One-sided label smoothing, as in :class:`GAN`.
     minibatch_discrimination : bool, default=False
+        Minibatch discrimination, as in :class:`GAN`.
     historical_averaging : float, default=0.0
-        As in :class:`GAN`.
+        Historical averaging, as in :class:`GAN`.
     feature_matching : float or bool, default=10.0
         As in :class:`GAN`, with the means taken per class: the weighted
         term is w sum_k (n_k / n) ||E[f(x, k)] - E[f(g(z, k), k)]||^2 over
@@ -947,12 +969,14 @@ class CGAN(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training rows.
         y : array-like of shape (n_samples,)
             Class labels.
 
         Returns
         -------
         self : CGAN
+            The fitted estimator.
         """
         X = self._validate_X(X, reset=True, finite=False)  # X's errors (sparse, ...) come before y's
         y = self._check_y(X, y)
@@ -973,13 +997,16 @@ class CGAN(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training rows of this epoch.
         y : array-like of shape (n_samples,)
+            Their class labels.
         classes : array-like of shape (n_classes,) or None, default=None
             All labels; only the first call needs it, later ones may repeat it.
 
         Returns
         -------
         self : CGAN
+            The fitted estimator.
         """
         first_call = not hasattr(self, "net_")
         X = self._validate_X(X, reset=first_call, finite=False)
@@ -1016,6 +1043,7 @@ class CGAN(_BaseAdversarial):
         Parameters
         ----------
         n_samples : int, default=1
+            Number of samples to draw.
         y : label, array-like of shape (n_samples,) or None, default=None
             None draws labels from the training class frequencies; a single
             label gives that label for every row; an array gives one per row.
@@ -1024,8 +1052,10 @@ class CGAN(_BaseAdversarial):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
+            The samples, in the training data's dtype and scale.
         y : ndarray of shape (n_samples,)
+            Their labels.
         """
         self._check_fitted()
         n_samples = self._check_n_samples(n_samples)
@@ -1051,13 +1081,15 @@ class CGAN(_BaseAdversarial):
         Parameters
         ----------
         Z : array-like of shape (n_samples, n_components)
+            Latent rows.
         y : label, array-like of shape (n_samples,) or None, default=None
             None assigns labels in proportion to the training frequencies
             (in class order).
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
+            The generator's output, in the training data's dtype and scale.
         """
         z = self._check_latent(Z)
         n = z.shape[0]
@@ -1088,11 +1120,14 @@ class CGAN(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to map to features.
         y : array-like of shape (n_samples,) or None, default=None
+            Labels of the rows; None combines the classes with their training frequencies.
 
         Returns
         -------
         features : ndarray of shape (n_samples, n_features_out)
+            In the dtype of ``X``.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -1109,11 +1144,14 @@ class CGAN(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to score.
         y : array-like of shape (n_samples,) or None, default=None
+            Labels of the rows; None combines the classes with their training frequencies.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            Higher is more typical of the training data.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -1126,7 +1164,7 @@ class CGAN(_BaseAdversarial):
         return logits
 
     def score(self, X, y=None):
-        """Minus the unbiased MMD^2 between X and model samples (see :meth:`GAN.score`).
+        """Return minus the unbiased MMD^2 between X and model samples (see :meth:`GAN.score`).
 
         With ``y`` the samples get the rows' labels and the labels (one-hot)
         are part of the compared rows; without it labels are assigned in
@@ -1135,11 +1173,14 @@ class CGAN(_BaseAdversarial):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Held-out rows.
         y : array-like of shape (n_samples,) or None, default=None
+            Labels of the rows; None combines the classes with their training frequencies.
 
         Returns
         -------
         score : float
+            Minus MMD^2: about 0 when the samples match X, lower the more they differ.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)

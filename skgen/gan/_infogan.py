@@ -265,16 +265,20 @@ class InfoGAN(GAN):
         Weight lambda of the information term in both objectives.
     loss : {"non-saturating", "minimax"}, default="non-saturating"
     label_smoothing : float, default=0.0
+        One-sided label smoothing, as in :class:`GAN`.
     feature_matching : bool, default=False
+        Feature matching, as in :class:`GAN`.
     minibatch_discrimination : bool, default=False
+        Minibatch discrimination, as in :class:`GAN`.
     historical_averaging : float, default=0.0
-        The stabilisers of :class:`GAN`.
+        Historical averaging, as in :class:`GAN`.
     hidden_layer_sizes : tuple of int, default=(256, 256)
         Widths of the default MLP discriminator's hidden layers; the
         generator uses the same widths. Ignored with ``image_shape``.
     learning_rate : float, default=2e-4
         Step size of both optimizers (Adam, betas (0.5, 0.999)).
     batch_size : int, default=64
+        Real rows per discriminator step (and latent rows per generator step).
     max_iter : int, default=100
         Epochs: passes of the discriminator over the training rows.
     n_critic : int, default=1
@@ -289,24 +293,30 @@ class InfoGAN(GAN):
         rows of width ``n_components + n_categories + n_continuous``, and
         the Q head is added on top of the discriminator's ``features``.
     device : str or torch.device, default="auto"
+        "auto" picks CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         The only source of randomness.
     verbose : int, default=0
         0 silent; 1 a progress bar showing the losses; 2 a line per epoch.
     callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks for the training loop (deep-copied at each fit).
     early_stopping : bool, default=False
         As in :class:`GAN` (MMD^2 of samples against held-out rows).
     validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
+        Reshuffle the rows every epoch.
     n_threads : int or None, default=None
         Intra-op threads of torch on the CPU; None chooses for the work.
 
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
     n_iter_ : int
         Epochs run.
     history_ : list of dict
@@ -498,6 +508,7 @@ class InfoGAN(GAN):
         Parameters
         ----------
         n_samples : int, default=1
+            Number of samples to draw.
         random_state : int, RandomState instance or None, default=None
             None continues the estimator's own sampling stream; a value makes
             this call reproducible on its own.
@@ -510,7 +521,7 @@ class InfoGAN(GAN):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
             In the training data's dtype and scale.
         """
         self._check_fitted()
@@ -536,7 +547,8 @@ class InfoGAN(GAN):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
+            The generator's output, in the training data's dtype and scale.
         """
         z = self._check_latent(Z)
         n, k, c = z.shape[0], self._fitted("n_categories"), self._fitted("n_continuous")
@@ -571,10 +583,12 @@ class InfoGAN(GAN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to read the categories of.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_categories)
+            Each row sums to 1.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -589,6 +603,7 @@ class InfoGAN(GAN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Input rows.
 
         Returns
         -------
@@ -607,25 +622,29 @@ class InfoGAN(GAN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training rows.
         y : None
             Ignored.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            The category of each row, integers in [0, n_categories).
         """
         return self.fit(X).predict(X)
 
     def transform(self, X):
-        """Q's code estimates: the category probabilities, then the continuous codes' means.
+        """Estimate the codes with Q: the category probabilities, then the continuous codes' means.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to map to features.
 
         Returns
         -------
         codes : ndarray of shape (n_samples, n_categories + n_continuous)
+            In the dtype of ``X``.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)

@@ -155,7 +155,7 @@ class Pix2PixNet(AdversarialNet):
 
 # --------------------------------------------------------------- the estimator
 class Pix2Pix(RegressorMixin, TorchEstimator):
-    """pix2pix (Isola et al. 2017): paired translation from input rows X to output rows Y.
+    """Paired translation from input rows X to output rows Y: pix2pix (Isola et al. 2017).
 
     A U-Net generator G maps an input x to an output G(x): an encoder, a
     mirrored decoder, and skip connections that hand each decoder layer the
@@ -195,6 +195,7 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
     learning_rate : float, default=2e-4
         Step size of both optimizers.
     batch_size : int, default=64
+        Training pairs per mini-batch.
     max_iter : int, default=100
         Epochs: passes over the training pairs (one discriminator and one
         generator step per mini-batch).
@@ -220,27 +221,33 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
         The discriminator's ``forward(y, x)`` gives logits (one per row or
         per patch) for output rows ``y`` given input rows ``x``.
     device : str or torch.device, default="auto"
+        "auto" picks CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         The only source of randomness.
     verbose : int, default=0
         0 silent; 1 a progress bar with the losses; 2 a line per epoch.
     callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks for the training loop (deep-copied at each fit).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the pairs and stop when the mean
         absolute error of ``predict`` on them (in the network's units) has
         not improved by ``tol`` for ``n_iter_no_change`` epochs, keeping the
         best epoch.
     validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
+        Reshuffle the rows every epoch.
     n_threads : int or None, default=None
         Intra-op threads of torch on the CPU; None chooses for the work.
 
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
     n_outputs_ : int
         Width of the output rows.
     n_iter_ : int
@@ -376,6 +383,7 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
         Returns
         -------
         self : Pix2Pix
+            The fitted estimator.
         """
         X, Y = self._validate_XY(X, Y, reset=True)
         self.n_outputs_ = Y.shape[1]
@@ -392,11 +400,14 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training rows of this epoch.
         Y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The outputs paired with them.
 
         Returns
         -------
         self : Pix2Pix
+            The fitted estimator.
         """
         first_call = not hasattr(self, "net_")
         X, Y = self._validate_XY(X, Y, reset=first_call)
@@ -517,6 +528,7 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Input rows.
 
         Returns
         -------
@@ -529,7 +541,7 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
         return Y[:, 0] if self._y_is_1d else Y
 
     def score(self, X, y, sample_weight=None):
-        """R^2 of ``predict(X)`` against ``Y`` (``RegressorMixin``'s), averaged over outputs.
+        """Return the R^2 of ``predict(X)`` against ``Y`` (``RegressorMixin``'s), averaged over outputs.
 
         Parameters
         ----------
@@ -538,10 +550,12 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The target images.
         sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in R^2; None weighs them equally.
 
         Returns
         -------
         score : float
+            R^2: 1 for a perfect translation, 0 for predicting the mean.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -558,7 +572,9 @@ class Pix2Pix(RegressorMixin, TorchEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Input rows.
         n_draws : int, default=1
+            Translations of each input row.
         random_state : int, RandomState instance or None, default=None
             None continues the estimator's own sampling stream; a value makes
             this call reproducible on its own.

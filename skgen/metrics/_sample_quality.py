@@ -20,6 +20,7 @@ def median_heuristic_bandwidth(X, *, random_state=0):
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        Rows whose pairwise distances set the bandwidth.
     random_state : int, RandomState instance or None, default=0
         Picks the subsample when ``X`` has more than 1000 rows.
 
@@ -53,6 +54,7 @@ def mmd2(X, Y, *, bandwidth="median"):
     Parameters
     ----------
     X : array-like of shape (n_samples_X, n_features)
+        First sample.
     Y : array-like of shape (n_samples_Y, n_features)
         Each needs at least 2 rows.
     bandwidth : float or "median", default="median"
@@ -61,6 +63,7 @@ def mmd2(X, Y, *, bandwidth="median"):
     Returns
     -------
     mmd2 : float
+        About 0 when the samples come from one distribution; larger the more they differ.
 
     Examples
     --------
@@ -97,7 +100,9 @@ def c2st(X, Y, *, classifier=None, cv=5, random_state=None):
     Parameters
     ----------
     X : array-like of shape (n_samples_X, n_features)
+        First sample.
     Y : array-like of shape (n_samples_Y, n_features)
+        Second sample.
     classifier : scikit-learn classifier or None, default=None
         None uses ``HistGradientBoostingClassifier``: it needs no scaling,
         copes with any feature distribution and never warns that it did not
@@ -137,7 +142,7 @@ def c2st(X, Y, *, classifier=None, cv=5, random_state=None):
 
 
 def mode_coverage(samples, centers, std, *, n_sigma=3, min_count=20):
-    """Modes captured and share of high-quality samples (as in VEEGAN and PacGAN).
+    """Count the modes captured and the share of high-quality samples (as in VEEGAN and PacGAN).
 
     A sample is high quality when its Euclidean distance to the nearest
     centre is below ``n_sigma * std``; a mode is captured when at least
@@ -146,15 +151,20 @@ def mode_coverage(samples, centers, std, *, n_sigma=3, min_count=20):
     Parameters
     ----------
     samples : array-like of shape (n_samples, n_features)
+        Generated points.
     centers : array-like of shape (n_modes, n_features)
+        The centre of every mode.
     std : float
         Standard deviation of each mode.
     n_sigma : float, default=3
+        A sample is high quality within ``n_sigma * std`` of its nearest centre.
     min_count : int, default=20
+        High-quality samples a mode needs to count as captured.
 
     Returns
     -------
     modes_captured : int
+        Number of modes with at least ``min_count`` high-quality samples.
     high_quality_share : float
         In [0, 1]; 0.0 for no samples.
 

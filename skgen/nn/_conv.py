@@ -32,7 +32,9 @@ class ConvEncoder(nn.Module):
     Parameters
     ----------
     image_shape : tuple (C, H, W)
+        Shape of one image; the input rows have C * H * W values.
     n_outputs : int
+        Width of the output.
     base_channels : int, default=32
         Channels of the first convolution; each further one doubles them.
     negative_slope : float or None, default=None
@@ -60,10 +62,33 @@ class ConvEncoder(nn.Module):
         self.linear = nn.Linear(self.n_features, n_outputs)
 
     def features(self, x):
-        """Flattened output of the last convolution (the penultimate layer)."""
+        """Return the flattened output of the last convolution (the penultimate layer).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_rows, C * H * W)
+            Flat image rows.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_rows, n_features)
+            ``n_features`` is the attribute of that name.
+        """
         return self.convolutions(x.reshape(-1, *self.image_shape)).flatten(1)
 
     def forward(self, x):
+        """Map flat image rows to ``n_outputs`` values.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_rows, C * H * W)
+            Flat image rows.
+
+        Returns
+        -------
+        y : torch.Tensor of shape (n_rows, n_outputs)
+            The linear layer's output (no activation).
+        """
         return self.linear(self.features(x))
 
 
@@ -73,7 +98,9 @@ class ConvDecoder(nn.Module):
     Parameters
     ----------
     n_inputs : int
+        Width of the input rows (e.g. the latent dimension).
     image_shape : tuple (C, H, W)
+        Shape of one output image.
     base_channels : int, default=32
         Channels of the last hidden feature map; earlier ones double them.
     batch_norm : bool, default=False
@@ -106,5 +133,17 @@ class ConvDecoder(nn.Module):
         self.deconvolutions = nn.Sequential(*layers)
 
     def forward(self, z):
+        """Map rows of ``n_inputs`` values to flat image rows.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n_rows, n_inputs)
+            Input rows.
+
+        Returns
+        -------
+        x : torch.Tensor of shape (n_rows, C * H * W)
+            Flat images, after ``output_activation`` when one is given.
+        """
         h = self.linear(z).reshape(-1, self.start_channels, *self.start_size)
         return torch.flatten(self.deconvolutions(h), 1)

@@ -52,11 +52,17 @@ class MLPUNet(nn.Module):
     Parameters
     ----------
     n_inputs : int
+        Width of the input rows.
     hidden_layer_sizes : tuple of int
+        Widths of the encoder's hidden layers, at least one.
     n_outputs : int
+        Width of the output rows.
     dropout : float, default=0.5
+        Dropout rate of the noisy decoder layers; 0 turns dropout off.
     n_dropout_layers : int, default=3
+        How many decoder layers, from the innermost, are followed by dropout.
     output_activation : torch.nn.Module or None, default=None
+        Applied to the output (None: linear output).
     """
 
     def __init__(self, n_inputs, hidden_layer_sizes, n_outputs, *, dropout=0.5, n_dropout_layers=3, output_activation=None):
@@ -82,6 +88,21 @@ class MLPUNet(nn.Module):
         self.noise_size = sum(self.noise_sizes)
 
     def forward(self, x, noise=None):
+        """Map input rows to output rows.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_rows, n_inputs)
+            Input rows.
+        noise : torch.Tensor of shape (n_rows, noise_size) or None, default=None
+            Uniform numbers in [0, 1) for the dropout masks (a unit is kept
+            where its number is at least ``dropout``); None turns dropout off.
+
+        Returns
+        -------
+        y : torch.Tensor of shape (n_rows, n_outputs)
+            Output rows, after ``output_activation`` when one is given.
+        """
         skips = []
         h = x
         for layer in self.encoder:
@@ -125,16 +146,22 @@ class UNet(nn.Module):
     Parameters
     ----------
     in_shape : tuple (C_in, H, W)
+        Shape of one input image.
     out_shape : tuple (C_out, H, W)
+        Shape of one output image: the same height and width.
     base_channels : int, default=32
         Channels of the first convolution (skgen's DCGAN-style nets use 32;
         the paper's 256x256 U-Net 64).
     max_channels : int, default=512
+        Upper bound of the channels of any convolution.
     batch_norm : bool, default=True
+        Batch normalisation in the layers named above.
     dropout : float, default=0.5
+        Dropout rate of the noisy decoder layers; 0 turns dropout off.
     n_dropout_layers : int, default=3
+        How many decoder layers, from the innermost, are followed by dropout.
     output_activation : torch.nn.Module or None, default=None
-        pix2pix uses ``nn.Tanh()`` on images scaled to [-1, 1].
+        Applied to the output image; pix2pix uses ``nn.Tanh()`` on images scaled to [-1, 1].
     """
 
     def __init__(
@@ -195,6 +222,21 @@ class UNet(nn.Module):
         self.noise_size = sum(self.noise_sizes)
 
     def forward(self, x, noise=None):
+        """Map input rows to output rows.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_rows, C_in * H * W)
+            Input rows (flat images).
+        noise : torch.Tensor of shape (n_rows, noise_size) or None, default=None
+            Uniform numbers in [0, 1) for the dropout masks (a unit is kept
+            where its number is at least ``dropout``); None turns dropout off.
+
+        Returns
+        -------
+        y : torch.Tensor of shape (n_rows, C_out * H * W)
+            Output rows (flat images), after ``output_activation`` when one is given.
+        """
         h = x.reshape(-1, *self.in_shape)
         skips = []
         for layer in self.down:

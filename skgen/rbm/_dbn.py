@@ -126,7 +126,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         exact), computed on first use.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when they are all strings.
     n_iter_ : int
         Epochs run by the least-trained layer, across ``partial_fit`` calls
@@ -141,7 +141,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    BernoulliRBM, GaussianBinaryRBM : the layers.
+    BernoulliRBM, GaussianBinaryRBM : The layers.
 
     Notes
     -----
@@ -495,6 +495,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to map to features.
 
         Returns
         -------
@@ -522,7 +523,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
             Visible means, in the dtype of ``H``.
         """
         self._check_fitted()
@@ -564,7 +565,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+        X : ndarray or DataFrame of shape (n_samples, n_features)
             Samples in the training data's dtype (a DataFrame with the
             training columns under ``set_output(transform="pandas")``).
         """
@@ -590,7 +591,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     @property
     def log_z_(self):
-        """log partition function of the top RBM (exact or AIS; see ``score_samples``)."""
+        """Log partition function of the top RBM (exact or AIS; see ``score_samples``)."""
         self._check_fitted()
         return self._top_log_z()[0]
 
@@ -650,10 +651,12 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
 
         Returns
         -------
         bound : ndarray of shape (n_samples,)
+            In nats.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -672,12 +675,14 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Held-out rows.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            Mean lower bound on log p(x), in nats.
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -27,10 +27,12 @@ def ais_betas(n_betas, *, precision_ratio=None, dtype=torch.float64):
         linear spacing, r < 1 (a broader target) crowds the steps near 1.
         The estimate is not sensitive to r within a factor of ten or so.
     dtype : torch.dtype, default=torch.float64
+        Dtype of the returned tensor.
 
     Returns
     -------
     betas : torch.Tensor of shape (n_betas,)
+        Increasing from 0 to 1.
 
     Examples
     --------
@@ -98,7 +100,7 @@ def annealed_importance_sampling(model, n_chains, betas, generator):
     Returns
     -------
     log_z : float
-        log of the mean importance weight plus the base log partition function:
+        Log of the mean importance weight plus the base log partition function:
         an unbiased estimate of Z, so log_z is slightly biased low (Jensen).
     log_z_std : float
         Standard error of log_z by the delta method: std(w) / (mean(w) sqrt(M)).
@@ -125,7 +127,7 @@ def annealed_importance_sampling(model, n_chains, betas, generator):
 
 @torch.no_grad()
 def annealed_importance_resampling(model, n_samples, betas, generator):
-    """Draws from the target of an AIS path: ``n_samples`` runs resampled by their importance weights.
+    """Draw from the target of an AIS path: ``n_samples`` runs resampled by their importance weights.
 
     The runs of :func:`annealed_importance_sampling` end in states that,
     weighted by their importance weights, represent the target; drawing
@@ -152,6 +154,7 @@ def annealed_importance_resampling(model, n_samples, betas, generator):
     Returns
     -------
     samples : torch.Tensor of shape (n_samples, d)
+        The resampled final states of the runs (d is the dimension of the model's states).
     effective_sample_size : float
         (sum w)^2 / sum w^2 of the runs' weights, between 1 and ``n_samples``.
 

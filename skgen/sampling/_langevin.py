@@ -277,8 +277,8 @@ class GeometricPath:
     Attributes
     ----------
     log_relative_step_ : torch.Tensor of shape ()
-        log of the current relative step s. After a run it is the step the
-        target itself takes, so (``step_size`` / exp(log_relative_step_))^2
+        Log of the current relative step s. After a run it is the step the
+        target itself takes, so ``(step_size / exp(log_relative_step_))**2``
         estimates how much more precise than the base the target is: a
         short pilot run gives the ``precision_ratio`` of :func:`ais_betas`.
 
@@ -346,23 +346,72 @@ class GeometricPath:
         )
 
     def sample_base(self, n, generator):
-        """n rows from the base Gaussian; starts a new AIS run (resets the step adaptation)."""
+        """Draw rows from the base Gaussian, starting a new AIS run (resets the step adaptation).
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        generator : torch.Generator
+            Source of the draws, on the device of ``base_mean``.
+
+        Returns
+        -------
+        x : torch.Tensor of shape (n, d)
+            The rows, in the dtype of ``base_mean``.
+        """
         self._start_run()
         noise = torch.empty(n, self.base_mean.shape[0], dtype=self.base_mean.dtype, device=self.base_mean.device)
         return self.base_mean + self.base_std * noise.normal_(generator=generator)
 
     def base_log_partition(self):
-        """log int g(x) dx = sum_i log base_std_i + d/2 log(2 pi)."""
+        """Return the base Gaussian's log normaliser, log int g(x) dx = sum_i log base_std_i + d/2 log(2 pi).
+
+        Returns
+        -------
+        log_partition : torch.Tensor of shape ()
+            In nats.
+        """
         return torch.log(self.base_std).sum() + 0.5 * self.base_mean.shape[0] * math.log(2 * math.pi)
 
     def annealed_log_ratio(self, v, beta_from, beta_to):
-        """log f_beta_to(v) - log f_beta_from(v) = (beta_to - beta_from) (-E(v) - log g(v))."""
+        """Return log f_beta_to(v) - log f_beta_from(v) = (beta_to - beta_from) (-E(v) - log g(v)).
+
+        Parameters
+        ----------
+        v : torch.Tensor of shape (n_chains, d)
+            States of the runs.
+        beta_from, beta_to : float
+            Inverse temperatures of two consecutive steps of the path.
+
+        Returns
+        -------
+        log_ratio : torch.Tensor of shape (n_chains,)
+            Per row, in nats.
+        """
         energy, _ = self._energy_and_gradient(v)
         base_log_density, _ = self._base_log_density(v)
         return (beta_to - beta_from) * (-energy - base_log_density)
 
     def annealed_transition(self, v, beta, generator):
-        """``n_transition_steps`` preconditioned MALA steps leaving f_beta / Z_beta invariant."""
+        """Run ``n_transition_steps`` preconditioned MALA steps leaving f_beta / Z_beta invariant.
+
+        The relative step adapts towards MALA's optimal acceptance rate.
+
+        Parameters
+        ----------
+        v : torch.Tensor of shape (n_chains, d)
+            States of the runs.
+        beta : float
+            Inverse temperature of the current step of the path.
+        generator : torch.Generator
+            Source of the proposals and of the accept/reject draws.
+
+        Returns
+        -------
+        v : torch.Tensor of shape (n_chains, d)
+            The states after the transition.
+        """
         x = v
         energy, energy_gradient = self._energy_and_gradient(x)
         for _ in range(self.n_transition_steps):

@@ -59,13 +59,6 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         times it (so constant features cannot make the likelihood infinite).
         "bernoulli": data in [0, 1] (e.g. pixel intensities); the decoder
         returns logits; values outside [0, 1] raise ``ValueError``.
-    scale : {"auto", "standard"} or None, default="auto"
-        How the estimator rescales the data for the networks (samples,
-        reconstructions and densities are mapped back to the data's units):
-        "standard" per-feature mean and standard deviation; None trains on X
-        as is. "auto" is "standard" for the Gaussian likelihood with the
-        default networks, and None with ``likelihood="bernoulli"`` or with
-        your own ``encoder`` / ``decoder`` (which then see the data's units).
     beta : float, default=1.0
         Weight of the KL term in the training loss (beta-VAE). ``elbo`` and
         ``score_samples`` always use beta = 1.
@@ -84,6 +77,13 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         always runs one.
     n_importance : int, default=100
         Importance samples per row in ``score_samples`` and ``elbo``.
+    scale : {"auto", "standard"} or None, default="auto"
+        How the estimator rescales the data for the networks (samples,
+        reconstructions and densities are mapped back to the data's units):
+        "standard" per-feature mean and standard deviation; None trains on X
+        as is. "auto" is "standard" for the Gaussian likelihood with the
+        default networks, and None with ``likelihood="bernoulli"`` or with
+        your own ``encoder`` / ``decoder`` (which then see the data's units).
     image_shape : tuple (C, H, W) or None, default=None
         Rows are flat images: use convolutional encoder and decoder.
     encoder, decoder : torch.nn.Module class or instance, default=None
@@ -105,8 +105,11 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         validation loss has not improved by ``tol`` for ``n_iter_no_change``
         epochs, keeping the best epoch's parameters.
     validation_fraction : float, default=0.1
+        Share of rows held out for early stopping.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Smallest improvement that counts for early stopping.
     shuffle : bool, default=True
         Reshuffle the rows every epoch.
     n_threads : int or None, default=None
@@ -117,7 +120,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
     n_iter_ : int
         Epochs run.
     history_ : list of dict
@@ -328,10 +331,12 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to map to features.
 
         Returns
         -------
         Z : ndarray of shape (n_samples, n_components)
+            In the dtype of ``X``.
         """
         self._check_fitted()
         X = self._validate_X(X, reset=False)
@@ -347,10 +352,12 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         Z : array-like of shape (n_samples, n_components)
+            Latent rows, e.g. the output of ``transform``.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
+            In the training data's scale.
         """
         self._check_fitted()
         Z = check_array(Z, dtype=(np.float64, np.float32))
@@ -372,13 +379,14 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         n_samples : int, default=1
+            Number of samples to draw.
         random_state : int, RandomState instance or None, default=None
             None continues the estimator's own sampling stream; a value makes
             this call reproducible on its own.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, n_features)
             In the training data's dtype.
         """
         self._check_fitted()
@@ -418,10 +426,12 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to score.
 
         Returns
         -------
         log_likelihood_bound : ndarray of shape (n_samples,)
+            In nats.
         """
         return log_mean_exp(self._log_weights(X), axis=1)
 
@@ -435,10 +445,12 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to evaluate.
 
         Returns
         -------
         elbo : ndarray of shape (n_samples,)
+            In nats, at most ``score_samples(X)``.
         """
         log_w = self._log_weights(X)
         return np.where(np.isnan(log_w), -np.inf, log_w).mean(axis=1)
@@ -449,12 +461,14 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Held-out rows.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            Mean lower bound on log p(x), in nats.
         """
         return float(np.mean(self.score_samples(X)))
 

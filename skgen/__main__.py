@@ -74,7 +74,7 @@ def _save(figure, path):
 def _mixture_family(cls, name, settings, args):
     rows, pictures = [], []
     for kind in ("ring", "grid"):
-        X, centers, std = make_gaussian_mixture(kind, 4000, random_state=args.random_state)
+        X, centers, std = make_gaussian_mixture(kind, 2000 if args.quick else 4000, random_state=args.random_state)
         model = cls(**settings, random_state=args.random_state, device=args.device).fit(X)
         samples = model.sample(2000, random_state=args.random_state)
         modes, share = mode_coverage(samples, centers, std)
@@ -87,7 +87,7 @@ def _mixture_family(cls, name, settings, args):
             _draw_samples(figure.add_subplot(1, 2, i + 1), title, X, samples, centers)
         _save(figure, path)
     caption = f"{name} samples (red) over the 8-Gaussian ring and the 25-Gaussian grid (grey)."
-    return Result(name, f"{cls.__name__}", "ring and grid mixtures, 4000 points each", "; ".join(rows),
+    return Result(name, f"{cls.__name__}", f"ring and grid mixtures, {len(X)} points each", "; ".join(rows),
                   path if args.pictures else None, caption)
 
 
@@ -97,8 +97,8 @@ def tour_rbm(args):
     from sklearn.pipeline import Pipeline
 
     X_train, X_test, y_train, y_test = load_nudged_digits()
-    rbm = BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=3 if args.quick else 10,
-                       n_ais_betas=1000 if args.quick else 5000, random_state=args.random_state, device=args.device)
+    rbm = BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=2 if args.quick else 10,
+                       n_ais_betas=500 if args.quick else 5000, random_state=args.random_state, device=args.device)
     pipe = Pipeline([("rbm", rbm), ("logistic", LogisticRegression(solver="newton-cg", C=6000))]).fit(X_train, y_train)
     test_bits = (X_test > 0.5).astype(np.float32)
     figure = f"accuracy {pipe.score(X_test, y_test):.3f}; held-out log p(x) {rbm.score(test_bits):.1f} nats"
@@ -126,8 +126,8 @@ def tour_dbn(args):
 
 def tour_ising(args):
     temperature, size = 2.269, 8
-    X = make_ising(size, temperature, 500 if args.quick else 2000, random_state=args.random_state)
-    rbm = BernoulliRBM(n_components=64, learning_rate=0.05, batch_size=50, n_iter=5 if args.quick else 30, k=5,
+    X = make_ising(size, temperature, 300 if args.quick else 1000, random_state=args.random_state)
+    rbm = BernoulliRBM(n_components=32, n_iter=5 if args.quick else 30, k=5,
                        n_gibbs_steps=500, random_state=args.random_state, device=args.device).fit(X)
     samples = rbm.sample(500, random_state=args.random_state)
     mc, model = ising_observables(X, temperature), ising_observables(samples, temperature)
@@ -143,7 +143,7 @@ def tour_ising(args):
 
 def tour_vae(args):
     X, _ = _digits()
-    vae = VAE(n_components=8, likelihood="bernoulli", max_iter=20 if args.quick else 100,
+    vae = VAE(n_components=8, likelihood="bernoulli", max_iter=10 if args.quick else 100,
               random_state=args.random_state, device=args.device).fit(X[:1500])
     figure = f"held-out importance-weighted bound {vae.score(X[1500:]):.1f} nats"
     path = Path(args.output_dir, "vae.png")
@@ -175,7 +175,7 @@ def tour_cgan(args):
     from sklearn.linear_model import LogisticRegression
 
     X, y = _digits()
-    cgan = CGAN(n_components=16, hidden_layer_sizes=(256, 256), label_smoothing=0.2, max_iter=10 if args.quick else 30,
+    cgan = CGAN(n_components=16, hidden_layer_sizes=(256, 256), label_smoothing=0.2, max_iter=5 if args.quick else 30,
                 random_state=args.random_state, device=args.device).fit(X, y)
     labels = np.repeat(np.arange(10), 10)
     samples, _ = cgan.sample(len(labels), y=labels, random_state=args.random_state)
@@ -194,7 +194,7 @@ def tour_infogan(args):
 
     X, y = _digits()
     model = InfoGAN(n_components=2, n_categories=10, info_weight=2.0, hidden_layer_sizes=(128, 128), learning_rate=1e-3,
-                    max_iter=10 if args.quick else 60, random_state=args.random_state, device=args.device).fit(X)
+                    max_iter=5 if args.quick else 60, random_state=args.random_state, device=args.device).fit(X)
     clusters = model.predict(X)
     counts = np.zeros((10, 10))
     np.add.at(counts, (clusters, y), 1)
@@ -216,7 +216,7 @@ def tour_ebm(args):
 
     X, _ = make_moons(1000, noise=0.1, random_state=args.random_state)
     train, test = X[:750], X[750:]
-    ebm = EBM(hidden_layer_sizes=(64, 64), max_iter=10 if args.quick else 100, n_ais_chains=200, n_ais_betas=500,
+    ebm = EBM(hidden_layer_sizes=(64, 64), max_iter=5 if args.quick else 100, n_ais_chains=200, n_ais_betas=500,
               random_state=args.random_state, device=args.device).fit(train)
     mixture = GaussianMixture(8, random_state=args.random_state).fit(train)
     figure = (f"held-out log p(x) {ebm.score(test):.2f} nats (log Z {ebm.log_z_:.2f} +- {ebm.log_z_std_:.2f} by AIS; "
@@ -235,7 +235,7 @@ def tour_pix2pix(args):
     X, _ = _digits()
     upper = X.reshape(-1, 8, 8).copy()
     upper[:, 4:] = 0.0
-    model = Pix2Pix(image_shape=(1, 8, 8), max_iter=5 if args.quick else 20, random_state=args.random_state,
+    model = Pix2Pix(image_shape=(1, 8, 8), max_iter=3 if args.quick else 20, random_state=args.random_state,
                     device=args.device).fit(upper.reshape(len(X), -1)[:1500], X[:1500])
     produced = model.predict(upper.reshape(len(X), -1)[1500:])
     figure = f"held-out L1 per pixel {np.abs(produced - X[1500:]).mean():.3f}"

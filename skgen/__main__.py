@@ -97,7 +97,7 @@ def tour_rbm(args):
     from sklearn.pipeline import Pipeline
 
     X_train, X_test, y_train, y_test = load_nudged_digits()
-    rbm = BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=2 if args.quick else 10,
+    rbm = BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=1 if args.quick else 10,
                        n_ais_betas=500 if args.quick else 5000, random_state=args.random_state, device=args.device)
     pipe = Pipeline([("rbm", rbm), ("logistic", LogisticRegression(solver="newton-cg", C=6000))]).fit(X_train, y_train)
     test_bits = (X_test > 0.5).astype(np.float32)
@@ -143,7 +143,7 @@ def tour_ising(args):
 
 def tour_vae(args):
     X, _ = _digits()
-    vae = VAE(n_components=8, likelihood="bernoulli", max_iter=10 if args.quick else 100,
+    vae = VAE(n_components=8, likelihood="bernoulli", max_iter=5 if args.quick else 100,
               random_state=args.random_state, device=args.device).fit(X[:1500])
     figure = f"held-out importance-weighted bound {vae.score(X[1500:]):.1f} nats"
     path = Path(args.output_dir, "vae.png")
@@ -167,7 +167,7 @@ def tour_wgan(args):
 
 
 def tour_ebgan(args):
-    settings = dict(_MIXTURE_SETTINGS, learning_rate=1e-3, max_iter=10 if args.quick else 40)
+    settings = dict(_MIXTURE_SETTINGS, learning_rate=1e-3, max_iter=5 if args.quick else 40)
     return _mixture_family(EBGAN, "EBGAN", settings, args)
 
 
@@ -194,7 +194,7 @@ def tour_infogan(args):
 
     X, y = _digits()
     model = InfoGAN(n_components=2, n_categories=10, info_weight=2.0, hidden_layer_sizes=(128, 128), learning_rate=1e-3,
-                    max_iter=5 if args.quick else 60, random_state=args.random_state, device=args.device).fit(X)
+                    max_iter=3 if args.quick else 60, random_state=args.random_state, device=args.device).fit(X)
     clusters = model.predict(X)
     counts = np.zeros((10, 10))
     np.add.at(counts, (clusters, y), 1)
@@ -235,7 +235,7 @@ def tour_pix2pix(args):
     X, _ = _digits()
     upper = X.reshape(-1, 8, 8).copy()
     upper[:, 4:] = 0.0
-    model = Pix2Pix(image_shape=(1, 8, 8), max_iter=3 if args.quick else 20, random_state=args.random_state,
+    model = Pix2Pix(image_shape=(1, 8, 8), max_iter=2 if args.quick else 20, random_state=args.random_state,
                     device=args.device).fit(upper.reshape(len(X), -1)[:1500], X[:1500])
     produced = model.predict(upper.reshape(len(X), -1)[1500:])
     figure = f"held-out L1 per pixel {np.abs(produced - X[1500:]).mean():.3f}"

@@ -74,6 +74,10 @@ def batch_bounds(n_rows, batch_size):
     return bounds
 
 
+# An epochs parameter set to "auto": clip(ceil(steps / batches per epoch), *AUTO_EPOCH_RANGE) epochs.
+AUTO_EPOCH_RANGE = (20, 1000)
+
+
 def auto_epochs(X, batch_size, target_steps, min_epochs, max_epochs, validation_fraction=None):
     """Epochs that give about ``target_steps`` mini-batch steps on ``X``: an epochs parameter set to "auto".
 
@@ -565,8 +569,16 @@ class TorchEstimator(BaseEstimator):
         return self._fit(X, y, reset=not hasattr(self, "net_"), epochs=1)
 
     def _epochs_to_run(self, X):
-        """Epochs of a full ``fit`` on ``X`` (the epochs parameter; families may resolve "auto")."""
-        return getattr(self, self._epochs_param)
+        """Epochs of a full ``fit`` on ``X``: the epochs parameter, with "auto" resolved by :func:`auto_epochs`."""
+        epochs = getattr(self, self._epochs_param)
+        if epochs != "auto":
+            return epochs
+        held_out = self.validation_fraction if self.early_stopping else None
+        return auto_epochs(X, self.batch_size, self._auto_steps(), *AUTO_EPOCH_RANGE, validation_fraction=held_out)
+
+    def _auto_steps(self):
+        """Hook for families whose epochs parameter accepts "auto": the mini-batch steps it aims at."""
+        raise NotImplementedError
 
     def _validate_X(self, X, *, reset, finite=True):
         """scikit-learn's validation; ``finite=False`` leaves the NaN/inf check of dense rows to the device."""
@@ -728,8 +740,11 @@ class TorchEstimator(BaseEstimator):
             callbacks.append((f"user_{i}", copy.deepcopy(cb)))
         return callbacks
 
+    # the skorch callback that stops training (families may watch a warm-up first)
+    _early_stopping_class = EarlyStopping
+
     def _early_stopping_callback(self):
-        return EarlyStopping(
+        return self._early_stopping_class(
             monitor="valid_loss",
             patience=self.n_iter_no_change,
             threshold=self.tol,

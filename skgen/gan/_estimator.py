@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, column_or_1d
 
 from .._scaling import AffineScaling, is_far_from_unit_scale
-from ..base import EVAL_CHUNK_ROWS, TorchEstimator, _discard, auto_epochs
+from ..base import AUTO_EPOCH_RANGE, EVAL_CHUNK_ROWS, TorchEstimator, auto_epochs
 from ..metrics import median_heuristic_bandwidth, mmd2
 from ._module import ConvDiscriminator, ConvGenerator, MLPDiscriminator, MLPGenerator
 from ._net import AdversarialNet, WarmedUpEarlyStopping
@@ -25,9 +25,8 @@ from ._scaling import ModeSpecificScaling
 # samples enter the MMD of ``score``.
 _SCORE_ROWS = 2000
 
-# max_iter="auto": epochs = clip(ceil(steps * n_critic / batches per epoch), *_AUTO_EPOCH_RANGE), where
+# max_iter="auto": epochs = clip(ceil(steps * n_critic / batches per epoch), *AUTO_EPOCH_RANGE), where
 # steps is the generator steps aimed at: _GAN_AUTO_STEPS (GAN, CGAN, and models built on them), _WGAN_AUTO_STEPS
-_AUTO_EPOCH_RANGE = (20, 1000)
 _GAN_AUTO_STEPS = 2000
 _WGAN_AUTO_STEPS = 400
 
@@ -126,7 +125,7 @@ ${max_iter_text}
 
 def _shared_doc(*, n_components, learning_rate, n_critic, auto_steps):
     """The shared parameter section with one estimator's defaults."""
-    low, high = _AUTO_EPOCH_RANGE
+    low, high = AUTO_EPOCH_RANGE
     examples = ", ".join(
         f"{auto_epochs(np.empty((n, 0)), 64, auto_steps * n_critic, low, high)} on {n}"
         for n in (178, 398, 1797, 60000)
@@ -194,7 +193,7 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         "n_components", "hidden_layer_sizes", "pack", "scale", "image_shape", "generator", "discriminator"
     )
 
-    # max_iter="auto" aims at this many generator steps (see _AUTO_EPOCH_RANGE)
+    # max_iter="auto" aims at this many generator steps (see AUTO_EPOCH_RANGE)
     _auto_generator_steps = _GAN_AUTO_STEPS
     # early stopping: generator steps before an epoch can be kept or counted (half of "auto"'s)
     _validation_warmup_steps = _GAN_AUTO_STEPS // 2
@@ -203,27 +202,10 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
     def _n_classes(self):
         return 0
 
-    # --------------------------------------------------------------- epochs
-    def _epochs_to_run(self, X):
-        if self.max_iter != "auto":
-            return self.max_iter
-        return auto_epochs(
-            X,
-            self.batch_size,
-            self._auto_generator_steps * self.n_critic,
-            *_AUTO_EPOCH_RANGE,
-            validation_fraction=self.validation_fraction if self.early_stopping else None,
-        )
+    _early_stopping_class = WarmedUpEarlyStopping
 
-    def _early_stopping_callback(self):
-        return WarmedUpEarlyStopping(
-            monitor="valid_loss",
-            patience=self.n_iter_no_change,
-            threshold=self.tol,
-            threshold_mode="abs",
-            lower_is_better=True,
-            sink=_discard,
-        )
+    def _auto_steps(self):
+        return self._auto_generator_steps * self.n_critic
 
     # --------------------------------------------------------- data scaling
     def _scaling_kind(self):

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
 from .._scaling import AffineScaling, is_far_from_unit_scale
-from ..base import TorchEstimator, auto_epochs, fused_optimizer_options, log_mean_exp
+from ..base import TorchEstimator, fused_optimizer_options, log_mean_exp
 from ..nn import MLP, ConvDecoder, ConvEncoder
 from ._module import GaussianEncoder, VAEModule
 from ._net import VAENet
@@ -20,9 +20,8 @@ from ._net import VAENet
 # Rows x importance samples decoded per call in score_samples and elbo.
 _DECODED_ROWS_PER_CALL = 2**15
 
-# max_iter="auto": clip(ceil(_AUTO_STEPS / batches per epoch), *_AUTO_EPOCH_RANGE) epochs
+# max_iter="auto": clip(ceil(_AUTO_STEPS / batches per epoch), *AUTO_EPOCH_RANGE) epochs (skgen.base)
 _AUTO_STEPS = 1000
-_AUTO_EPOCH_RANGE = (20, 1000)
 
 
 class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
@@ -224,16 +223,8 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         self.shuffle = shuffle
         self.n_threads = n_threads
 
-    def _epochs_to_run(self, X):
-        if self.max_iter != "auto":
-            return self.max_iter
-        return auto_epochs(
-            X,
-            self.batch_size,
-            _AUTO_STEPS,
-            *_AUTO_EPOCH_RANGE,
-            validation_fraction=self.validation_fraction if self.early_stopping else None,
-        )
+    def _auto_steps(self):
+        return _AUTO_STEPS
 
     # ------------------------------------------------------------ building
     def _check_training_data(self, data):

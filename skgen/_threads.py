@@ -19,6 +19,11 @@ SINGLE_THREAD_WORK = 2**22
 # How long the idle cores are watched before large work starts.
 _IDLE_PROBE_SECONDS = 0.05
 
+# How long a probe's answer stands: calls in a loop (transform, score_samples) probe at most
+# once per interval, so the probe's sleep stays a small share of their time.
+_IDLE_PROBE_REUSE_SECONDS = 1.0
+_last_probe = {"time": -float("inf"), "busy": 0.0}
+
 
 @contextlib.contextmanager
 def torch_threads(n_threads):
@@ -46,8 +51,17 @@ def idle_cores(n_cores):
     """Number of the ``n_cores`` usable cores that other processes leave idle (at least 1).
 
     Watches /proc/stat for a moment where it exists; elsewhere it reads the
-    load average.
+    load average. A reading younger than ``_IDLE_PROBE_REUSE_SECONDS`` is
+    reused.
     """
+    if time.monotonic() - _last_probe["time"] > _IDLE_PROBE_REUSE_SECONDS:
+        _last_probe["busy"] = _busy_cores(n_cores)
+        _last_probe["time"] = time.monotonic()
+    return max(1, min(n_cores, int(round(n_cores - _last_probe["busy"]))))
+
+
+def _busy_cores(n_cores):
+    """How many cores' worth of work other processes are doing now."""
     try:
         idle_before, total_before = _cpu_times()
         time.sleep(_IDLE_PROBE_SECONDS)
@@ -59,7 +73,7 @@ def idle_cores(n_cores):
             busy = os.getloadavg()[0]
         except OSError:
             busy = 0.0
-    return max(1, min(n_cores, int(round(n_cores - busy))))
+    return busy
 
 
 def choose_threads(work, n_threads=None):

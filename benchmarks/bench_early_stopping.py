@@ -39,7 +39,10 @@ Workload
 
 Targets
     * for each model and every repetition: the early-stopped model's
-      held-out MMD^2 <= 1.5 x the reference run's best epoch.
+      held-out MMD^2 <= 1.5 x the reference run's best epoch. The unbiased
+      estimate of a very good model can fall below 0 (WGAN's best epochs
+      do); the inequality is then judged as written (the kept model must be
+      below 0 too), and the ratio, meaningless there, is not printed.
 
 Command
     python benchmarks/bench_early_stopping.py               # 3 repetitions, GAN, WGAN and CGAN (a few minutes per model)
@@ -108,6 +111,10 @@ def held_out_mmd2(X_test, drawn, bandwidth, n_blocks=N_BLOCKS):
     return mean_kernel(X, X, True) + within_drawn - 2 * mean_kernel(X, Y, False)
 
 
+def _ratio_text(ratio):
+    return "n/a (best epoch at or below 0)" if ratio is None else f"{ratio:.2f}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=3)
@@ -130,7 +137,7 @@ def main():
     for name in args.models.split(","):
         cls = MODELS[name]
         fit_args = (X_train, y_train) if cls is CGAN else (X_train,)
-        ratios, ratios_before = [], []
+        ratios, ratios_before, met = [], [], []
         for rep in range(args.reps):
             start = time.process_time()
             stopped = cls(early_stopping=True, max_iter=MAX_EPOCHS, random_state=rep).fit(*fit_args)
@@ -153,25 +160,26 @@ def main():
             context_value, _ = held_out(context)
 
             best = reference_values.min()
-            ratios.append(stopped_value / best)
-            ratios_before.append(stopped_before / reference_before.min())
+            met.append(stopped_value <= MAX_RATIO * best)
+            ratios.append(stopped_value / best if best > 0 else None)
+            ratios_before.append(stopped_before / reference_before.min() if reference_before.min() > 0 else None)
             print(
                 f"  {name} rep {rep}: stopped after {stopped.n_iter_} epochs ({stopped_seconds:.1f} s CPU), kept epoch "
                 f"{kept_epoch}, held-out MMD^2 {stopped_value:.5f}; reference best {best:.5f} at epoch "
                 f"{reference_values.argmin() + 1} (same trajectory: {same}), median after epoch 100 "
-                f"{np.median(reference_values[100:]):.5f}, ratio {ratios[-1]:.2f} "
+                f"{np.median(reference_values[100:]):.5f}, ratio {_ratio_text(ratios[-1])}, target met: {met[-1]} "
                 f"(with {N_SAMPLES_BEFORE} samples: {stopped_before:.5f} / {reference_before.min():.5f} at epoch "
-                f"{reference_before.argmin() + 1} = {ratios_before[-1]:.2f}); "
+                f"{reference_before.argmin() + 1}, ratio {_ratio_text(ratios_before[-1])}); "
                 f"{MAX_EPOCHS} epochs without early stopping: {context_value:.5f}",
                 flush=True,
             )
-        worst = max(ratios)
-        rows.append((f"{name}: early-stopped / best epoch, worst of {args.reps}", f"{worst:.2f}", f"<= {MAX_RATIO}",
-                     worst <= MAX_RATIO))
-        rows.append((f"{name}: the same, median of {args.reps}", f"{statistics.median(ratios):.2f}", None, None))
-        rows.append((f"{name}: the same with {N_SAMPLES_BEFORE} samples, worst of {args.reps}",
-                     f"{max(ratios_before):.2f}", None, None))
-    print_summary(rows)
+        rows.append((f"{name}: repetitions with early-stopped <= {MAX_RATIO} x best epoch", f"{sum(met)}/{args.reps}",
+                     f"{args.reps}/{args.reps}", all(met)))
+        for label, values in (("", ratios), (f" ({N_SAMPLES_BEFORE} samples)", ratios_before)):
+            defined = [ratio for ratio in values if ratio is not None]
+            text = f"{min(defined):.2f}-{max(defined):.2f} (median {statistics.median(defined):.2f})" if defined else "n/a"
+            rows.append((f"{name}: early-stopped / best epoch{label}, where best > 0", text, None, None))
+    print_summary(rows, widths=(62, 24, 6))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@ Workload
     with a fixed number of epochs so that the work does not depend on any
     default: ``VAE(max_iter=30, likelihood="bernoulli")`` and
     ``GAN(max_iter=30)``, ``device="cpu"``, ``random_state=0``.
-    Each is timed ``--reps`` times (interleaved: VAE, GAN, VAE, GAN, ...):
+    Each is timed ``--reps`` times, and each repetition runs both fits quiet,
+    then both busy (so that a drift in the host's own speed, which on the
+    project's shared machine moved quiet times by 1.8x between two runs,
+    reaches quiet and busy alike):
 
     * quiet: nothing else running (the host must be otherwise idle);
     * busy: while two other processes spin (pure Python loops), one per core
@@ -52,14 +55,35 @@ def make_fits(X, n_threads):
     }
 
 
-def timings(fits, reps):
-    times = {name: [] for name in fits}
+def timed(fit):
+    start = time.perf_counter()
+    fit()
+    return time.perf_counter() - start
+
+
+def quiet_and_busy_timings(fits, reps):
+    """Median quiet and busy seconds per fit; each repetition times the fits quiet, then busy.
+
+    Quiet and busy runs of a repetition follow each other within seconds, so a
+    change in the host's own load (other virtual machines) reaches both.
+    """
+    quiet, busy = {name: [] for name in fits}, {name: [] for name in fits}
     for _ in range(reps):
         for name, fit in fits.items():
-            start = time.perf_counter()
-            fit()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+            quiet[name].append(timed(fit))
+        spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(N_SPINNERS)]
+        for process in spinners:
+            process.start()
+        try:
+            time.sleep(1.0)
+            for name, fit in fits.items():
+                busy[name].append(timed(fit))
+        finally:
+            for process in spinners:
+                process.terminate()
+                process.join()
+    return ({name: statistics.median(values) for name, values in quiet.items()},
+            {name: statistics.median(values) for name, values in busy.items()})
 
 
 def main():
@@ -74,16 +98,9 @@ def main():
     for fit in make_fits(X[:200], None).values():
         fit()  # first-call costs of the process
 
-    quiet = {label: timings(make_fits(X, n), args.reps) for label, n in settings.items()}
-    spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(N_SPINNERS)]
-    for process in spinners:
-        process.start()
-    try:
-        time.sleep(1.0)
-        busy = {label: timings(make_fits(X, n), args.reps) for label, n in settings.items()}
-    finally:
-        for process in spinners:
-            process.terminate()
+    quiet, busy = {}, {}
+    for label, n_threads in settings.items():
+        quiet[label], busy[label] = quiet_and_busy_timings(make_fits(X, n_threads), args.reps)
 
     rows = []
     for label in settings:

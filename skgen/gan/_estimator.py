@@ -103,10 +103,13 @@ ${max_iter_text}
         training stops when the MMD^2 has not improved by ``tol`` for
         ``n_iter_no_change`` epochs (or at ``max_iter``), and the networks of
         the epoch with the lowest MMD^2 after the warm-up are kept. On 398
-        rows of 30 features, the kept model's MMD^2 to held-out rows was
-        1.0 to 2.2 times the best epoch's of a 500-epoch run (median 1.55
-        for GAN, 1.72 for CGAN, over 3 seeds), far below the first
-        epochs' (``benchmarks/bench_early_stopping.py``).
+        rows of 30 features, the kept model's MMD^2 to the test rows was
+        1.1 to 1.9 times the best epoch's of a 500-epoch run (GAN and CGAN,
+        3 seeds each), far below the first epochs'; WGAN, which kept
+        improving to epoch 500, was stopped after about 200 epochs with
+        0.0009-0.0015 where 500 epochs reach the noise floor (0): on small
+        tables train WGAN without early stopping
+        (``benchmarks/bench_early_stopping.py``, doc/user_guide/gan.md).
     validation_fraction : float, default=0.1
         Share of rows held out for early stopping.
     n_iter_no_change : int, default=10

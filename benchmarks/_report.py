@@ -1,4 +1,13 @@
-"""The verdict table every benchmark prints."""
+"""What the benchmarks share: a wall-clock timer and the verdict table every benchmark prints."""
+
+import time
+
+
+def timed(fn):
+    """Call ``fn()``; return its result and the wall-clock seconds it took."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
 
 
 def verdict(ok):

@@ -66,7 +66,6 @@ Command
 import argparse
 import math
 import statistics
-import time
 import warnings
 
 import numpy as np
@@ -76,7 +75,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KernelDensity
 from torch import nn
 
-from _report import print_summary
+from _report import print_summary, timed
 from skgen import EBM
 from skgen._threads import torch_threads
 from skgen.datasets import make_gaussian_mixture
@@ -204,12 +203,6 @@ def fit_ctgan(X, *, seed, epochs):
 
 
 # --------------------------------------------------------------------- helpers
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
 def quadrature_log_z(ebm, X):
     """log of the Riemann sum of exp(-E) on the GRID_POINTS^2 grid over X's box widened by GRID_MARGIN."""
     low, high = X.min(axis=0) - GRID_MARGIN, X.max(axis=0) + GRID_MARGIN

@@ -60,7 +60,6 @@ Command
 
 import argparse
 import statistics
-import time
 import warnings
 
 import numpy as np
@@ -70,7 +69,7 @@ from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 
-from _report import print_summary
+from _report import print_summary, timed
 from skgen import CGAN, EBGAN, GAN, WGAN
 from skgen.datasets import make_gaussian_mixture
 from skgen.gan._scaling import ModeSpecificScaling
@@ -274,12 +273,6 @@ def fit_ctgan(X, *, seed, epochs):
 
 
 # --------------------------------------------------------------------- helpers
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 repetition, few epochs")

@@ -36,7 +36,7 @@ import time
 import torch
 from sklearn.datasets import load_digits
 
-from _report import print_summary
+from _report import print_summary, timed
 from skgen import GAN, VAE
 
 MAX_SLOWDOWN = 2.5
@@ -55,12 +55,6 @@ def make_fits(X, n_threads):
     }
 
 
-def timed(fit):
-    start = time.perf_counter()
-    fit()
-    return time.perf_counter() - start
-
-
 def quiet_and_busy_timings(fits, reps):
     """Median quiet and busy seconds per fit; each repetition times the fits quiet, then busy.
 
@@ -70,14 +64,14 @@ def quiet_and_busy_timings(fits, reps):
     quiet, busy = {name: [] for name in fits}, {name: [] for name in fits}
     for _ in range(reps):
         for name, fit in fits.items():
-            quiet[name].append(timed(fit))
+            quiet[name].append(timed(fit)[1])
         spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(N_SPINNERS)]
         for process in spinners:
             process.start()
         try:
             time.sleep(1.0)
             for name, fit in fits.items():
-                busy[name].append(timed(fit))
+                busy[name].append(timed(fit)[1])
         finally:
             for process in spinners:
                 process.terminate()

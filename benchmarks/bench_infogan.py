@@ -53,6 +53,8 @@ SETTINGS = {
     "learning_rate": 2e-4,
     "batch_size": 64,
     "max_iter": 300,
+    "scale": "minmax",
+    "label_smoothing": 0.1,
 }
 
 SEEDS = (0, 1, 2)

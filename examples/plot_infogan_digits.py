@@ -38,6 +38,8 @@ SETTINGS = dict(
     learning_rate=2e-4,
     batch_size=64,
     max_iter=300,
+    scale="minmax",
+    label_smoothing=0.1,
 )
 
 

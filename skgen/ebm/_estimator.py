@@ -60,7 +60,11 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         then sample exp(-f / T) with the temperature T = noise_scale^2 /
         (2 * step_size), and that is the model: E = f / T (the fitted
         ``temperature_``), so ``sample`` draws from the density that
-        ``score_samples`` evaluates.
+        ``score_samples`` evaluates. In terms of E a step is a Langevin
+        step of size noise_scale^2 / 2: a small noise keeps chains inside
+        very sharp modes, but it also multiplies differences of f between
+        modes by 1 / T, and chains that no longer cross between modes cannot
+        correct them (see the user guide's "Training in practice").
     grad_clip : float or None, default=None
         Clip every element of the input gradient to [-grad_clip, grad_clip]
         in each Langevin step (a chain moves at most step_size * grad_clip

@@ -198,7 +198,11 @@ class EBGAN(_UnconditionalAdversarial):
         PacGAN: the autoencoder reconstructs ``pack`` rows concatenated.
         ``transform`` and ``score_samples`` pack each row with copies of itself.
     scale : {"auto", "standard", "minmax", "mode-specific"} or None, default="auto"
-        How the data are rescaled for the networks, as in :class:`GAN`.
+        How the data are rescaled for the networks, as in :class:`GAN`,
+        except that with "mode-specific" each feature's mode is always the
+        most probable one of the generator's logits (no Gumbel draw, in
+        training and in ``sample``), so the modes of different features can
+        depend on each other through z.
     image_shape : tuple (C, H, W) or None, default=None
         Rows are flat images: a DCGAN-style generator (tanh output, data
         min-max scaled to [-1, 1]) and a convolutional autoencoder.

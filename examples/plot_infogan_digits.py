@@ -40,6 +40,7 @@ SETTINGS = dict(
     max_iter=300,
     scale="minmax",
     label_smoothing=0.1,
+    n_threads=1,
 )
 
 

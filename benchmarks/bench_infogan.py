@@ -6,7 +6,8 @@ Workload
     * Models, for each r in 0, 1, 2 (interleaved): ``skgen.InfoGAN(**SETTINGS,
       random_state=r)`` fitted on X, its ``predict(X)`` the clustering; and
       ``sklearn.cluster.KMeans(n_clusters=10, random_state=r)``'s
-      ``fit_predict(X)``.
+      ``fit_predict(X)``. InfoGAN fits on one intra-op thread (``n_threads``
+      in SETTINGS, see the comment there).
     * Clustering accuracy: the share of rows whose cluster is matched to their
       true digit under the best one-to-one matching of clusters to digits
       (Hungarian algorithm, ``scipy.optimize.linear_sum_assignment``).
@@ -94,7 +95,8 @@ def main():
     X, y = load_digits(return_X_y=True)
     X = (X / 16).astype(np.float32)
     reader = LogisticRegression(max_iter=2000).fit(X, y)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads, "
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads outside InfoGAN's fits "
+          f"(InfoGAN: n_threads={settings.get('n_threads')}), "
           f"device {'cuda' if torch.cuda.is_available() else 'cpu'}")
     print(f"InfoGAN SETTINGS: {settings}")
     print(f"digits: {X.shape[0]} rows x {X.shape[1]} pixels / 16; seeds {list(seeds)}\n")

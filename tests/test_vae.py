@@ -81,7 +81,9 @@ def test_importance_weighted_bound_on_a_linear_gaussian_model():
         decoder=LinearGaussianDecoder(W, mu, s),
         max_iter=150,
         batch_size=50,
-        learning_rate=1e-2,
+        # at 1e-2 the last iterate still wanders: the worst row's bound moved by 0.03 nats with
+        # the thread count (0.050 under pytest-xdist); at 3e-2 it stays within 0.009
+        learning_rate=3e-2,
         n_importance=5000,
         random_state=0,
         device=DEVICE,

@@ -52,9 +52,10 @@ def test_captured_updates_match_eager_ones(monkeypatch, average):
 @pytest.mark.skipif(not ON_GPU, reason="isolates a reproducibility failure seen on CUDA only")
 @pytest.mark.parametrize("use_cuda_graphs", [True, False])
 def test_same_seed_same_model_after_a_fit_of_another_shape(monkeypatch, use_cuda_graphs):
-    """On an H200, DBN layers fitted twice with one seed differed by up to 1e-2 (a plain
-    BernoulliRBM refitted straight away did not). A DBN fits a layer of another shape and
-    transforms between the two; so does this test, with and without the captured updates."""
+    """On an H200, DBN layers fitted twice with one seed differed by up to 1e-2, and so did two
+    fits of a 24-unit BernoulliRBM in the estimator checks. Between its two layer fits a DBN fits
+    a layer of another shape and transforms; so does this test, with and without the captured
+    updates, to tell whether the CUDA graphs are the cause."""
     monkeypatch.setattr(RBMNet, "use_cuda_graphs", use_cuda_graphs)
     first = _fit()
     other = BernoulliRBM(n_components=8, n_iter=2, batch_size=10, random_state=1, device=DEVICE).fit(first.transform(X))

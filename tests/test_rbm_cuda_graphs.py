@@ -58,8 +58,8 @@ def test_same_seed_same_model_after_a_fit_of_another_shape(monkeypatch, use_cuda
     updates, to tell whether the CUDA graphs are the cause."""
     monkeypatch.setattr(RBMNet, "use_cuda_graphs", use_cuda_graphs)
     first = _fit()
-    other = BernoulliRBM(n_components=8, n_iter=2, batch_size=10, random_state=1, device=DEVICE).fit(first.transform(X))
-    other.transform(first.transform(X))
+    features = first.transform(X)
+    BernoulliRBM(n_components=8, n_iter=2, batch_size=10, random_state=1, device=DEVICE).fit(features).transform(features)
     again = _fit()
     assert_reproducible(again.components_, first.components_)
     assert_reproducible(again.transform(X), first.transform(X))

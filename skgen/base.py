@@ -30,6 +30,7 @@ from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughSco
 from skorch.dataset import Dataset as _SkorchDataset
 from skorch.helper import predefined_split
 
+from ._cudnn import deterministic_cudnn
 from ._threads import choose_threads, torch_threads
 from .exceptions import DivergenceError
 
@@ -618,7 +619,7 @@ class TorchEstimator(BaseEstimator):
         net.initialize_callbacks()
         net.history.clear()
         try:
-            with torch_threads(self._thread_count()):
+            with torch_threads(self._thread_count()), deterministic_cudnn(self.device_):
                 net.partial_fit(train, epochs=epochs)
         finally:
             # Training-time state must not be pickled with the estimator.

@@ -31,7 +31,7 @@ def test_failed_capture_goes_on_with_eager_updates(monkeypatch):
 
     original_on_train_begin = RBMNet.on_train_begin
     monkeypatch.setattr(RBMNet, "on_train_begin", always_captured)
-    monkeypatch.setattr(CapturedUpdates, "_on_side_stream", staticmethod(lambda fn: fn()))
+    monkeypatch.setattr(CapturedUpdates, "_on_side_stream", lambda self, fn: fn())
     monkeypatch.setattr(CapturedUpdates, "_capture", failing_capture)
     with pytest.warns(RuntimeWarning, match="CUDA graph capture of the RBM update failed"):
         fallback = _fit()

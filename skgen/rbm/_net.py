@@ -172,14 +172,19 @@ class RBMNet(ChunkedNet):
 class CapturedUpdates:
     """CUDA graphs of :meth:`RBMNet.update`, one per (mini-batch rows, averaging or not).
 
-    The first ``WARMUP_STEPS`` updates of each kind run eagerly on a side
-    stream (as torch's CUDA-graph guide asks: lazy initialisation must not
-    happen during capture); the next one is captured, with the training
-    generator registered so each replay draws fresh, reproducible numbers,
-    and every later one is two launches: copy the mini-batch into the static
-    input, replay. The averaging weight lives in a device scalar written
-    before each replay. Should capture fail, training goes on eagerly with
-    a warning.
+    The first ``WARMUP_STEPS`` updates of each kind run eagerly (as torch's
+    CUDA-graph guide asks: lazy initialisation must not happen during
+    capture); the next one is captured, with the training generator
+    registered so each replay draws fresh, reproducible numbers, and every
+    later one is two launches: copy the mini-batch into the static input,
+    replay. The averaging weight lives in a device scalar written before each
+    replay. Should capture fail, training goes on eagerly with a warning.
+
+    Warm-ups and captures run on one side stream owned by this object, so the
+    library state they set up per stream (cuBLAS's workspace) is the one the
+    graphs record, and no other capture shares it. Capture skips what
+    ``torch.cuda.graph`` adds around it (a device synchronisation and emptying
+    the allocator's cache), a fixed cost per fit that a short fit would feel.
     """
 
     WARMUP_STEPS = 2
@@ -189,6 +194,7 @@ class CapturedUpdates:
         self.graphs = {}  # (rows, averaging) -> (graph, static input)
         self.eager_steps = Counter()
         self.average_weight = torch.zeros((), dtype=net.module_.W.dtype, device=net.module_.W.device)
+        self.stream = None  # created at the first warm-up
         self.failed = False
 
     def update(self, v_pos, average_weight):
@@ -214,18 +220,25 @@ class CapturedUpdates:
             return
         self.update(v_pos, average_weight)  # the capture recorded the update without running it
 
-    @staticmethod
-    def _on_side_stream(fn):
-        side = torch.cuda.Stream()
-        side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side):
+    def _on_side_stream(self, fn):
+        if self.stream is None:
+            self.stream = torch.cuda.Stream(device=self.average_weight.device)
+        self.stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(self.stream):
             fn()
-        torch.cuda.current_stream().wait_stream(side)
+        torch.cuda.current_stream().wait_stream(self.stream)
 
     def _capture(self, v_pos, averaging):
         static_input = torch.empty_like(v_pos)
         graph = torch.cuda.CUDAGraph()
         graph.register_generator_state(self.net.generator)
-        with torch.cuda.graph(graph):
-            self.net.update(static_input, self.average_weight if averaging else None)
+
+        def record():
+            graph.capture_begin()
+            try:
+                self.net.update(static_input, self.average_weight if averaging else None)
+            finally:
+                graph.capture_end()
+
+        self._on_side_stream(record)
         return graph, static_input

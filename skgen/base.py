@@ -185,7 +185,10 @@ class RowSource(_SkorchDataset):
 
     def _cached(self, name, compute):
         if name not in self._cache:
-            with torch.no_grad():
+            # One intra-op thread: how many threads split a product changes its rounding, and these
+            # statistics start every fit, which must not depend on the process's thread count
+            # (a grid search's worker processes get one thread each).
+            with torch.no_grad(), torch_threads(1 if torch.device(self.device).type == "cpu" else None):
                 self._cache[name] = compute()
         return self._cache[name]
 

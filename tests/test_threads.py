@@ -6,7 +6,7 @@ import torch
 from skorch.callbacks import Callback
 
 from conftest import DEVICE
-from skgen import GAN
+from skgen import GAN, VAE, BernoulliRBM
 from skgen import _threads
 from skgen._threads import SINGLE_THREAD_WORK, choose_threads, idle_cores, torch_threads
 
@@ -71,3 +71,22 @@ def test_fit_trains_with_the_chosen_threads(fake_probe):
               callbacks=[_RecordThreads()]).fit(X)
     assert dict(gan.net_.callbacks_)["user_0"].threads_ == 1
     assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("make", [
+    lambda: VAE(n_components=2, hidden_layer_sizes=(16,), max_iter=2, random_state=0, device=DEVICE),
+    lambda: BernoulliRBM(n_components=8, n_iter=2, random_state=0, device=DEVICE),
+    lambda: GAN(n_components=2, hidden_layer_sizes=(16,), max_iter=2, random_state=0, device=DEVICE),
+], ids=["VAE", "BernoulliRBM", "GAN"])
+def test_a_fit_does_not_depend_on_the_process_thread_count(make):
+    # Worker processes of a grid search run with one thread, an interactive session with all cores:
+    # the same estimator must fit the same parameters in both, to the bit (the data statistics
+    # that start a fit included).
+    X = np.random.RandomState(0).uniform(size=(3000, 64))  # several blocks of the statistics' products
+    results = []
+    for threads in (1, 2):
+        with torch_threads(threads):
+            model = make().fit(X)
+        results.append((model.score_samples(X[:50]), model.sample(5, random_state=0)))
+    for first, second in zip(*results):
+        np.testing.assert_array_equal(first, second)

@@ -62,6 +62,10 @@ SETTINGS = {
     "scale": "minmax",
     "label_smoothing": 0.1,
     "n_threads": 1,
+    # Three fits per seed; fit keeps the one whose categories agree best with the rows' nearest
+    # neighbours (neighbour_agreement_). Over seeds 0-9 of single fits at 3e006e3, that agreement
+    # ranked the fits by clustering accuracy with a Spearman correlation of 0.96.
+    "n_init": 3,
 }
 
 SEEDS = (0, 1, 2)
@@ -117,7 +121,8 @@ def main():
         kmeans_seconds = time.perf_counter() - start
         infogan_accuracy.append(accuracy)
         kmeans_accuracy.append(kmeans)
-        print(f"  seed {seed}: InfoGAN accuracy {accuracy:.3f} (fit {seconds:.0f} s; samples: purity {purity:.2f}, "
+        print(f"  seed {seed}: InfoGAN accuracy {accuracy:.3f} (fit {seconds:.0f} s, neighbour agreement "
+              f"{model.neighbour_agreement_:.3f}; samples: purity {purity:.2f}, "
               f"{n_digits} digits), KMeans accuracy {kmeans:.3f} ({kmeans_seconds:.1f} s)", flush=True)
         if args.output:
             from skgen._plotting import image_grid

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.base import is_clusterer
+from sklearn.base import clone, is_clusterer
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -16,7 +16,7 @@ from torch import nn
 from conftest import DEVICE, assert_reproducible
 from skgen import InfoGAN
 from skgen.base import RowSource
-from skgen.gan._infogan import InfoGANNet, QHead, code_entropy, info_loss
+from skgen.gan._infogan import InfoGANNet, QHead, code_entropy, info_loss, neighbour_agreement
 
 
 def softplus(x):
@@ -224,6 +224,8 @@ def test_bad_parameters(digits):
         _small(scale="mode-specific").fit(digits)
     with pytest.raises(ValueError, match="pack"):
         _small().set_params(pack=2)
+    with pytest.raises(ValueError, match="n_init"):
+        _small(n_init=0).fit(digits)
     infogan = _small().fit(digits)
     with pytest.raises(ValueError, match="64 features"):
         infogan.predict(digits[:, :10])
@@ -242,6 +244,39 @@ def test_pipeline_grid_search_and_pickle(digits):
     assert "fake_codes_" not in restored.net_.__dict__
     assert_reproducible(restored.predict_proba(digits[:5]), infogan.predict_proba(digits[:5]))
     assert_reproducible(restored.sample(3, codes=1), infogan.sample(3, codes=1))
+
+
+# ------------------------------------------------------------- n_init
+def test_neighbour_agreement_by_hand():
+    rows = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
+    # two neighbours each: every row's two nearest others lie in its own group of three
+    assert neighbour_agreement(rows, np.array([0, 0, 0, 1, 1, 1]), n_neighbors=2) == 1.0
+    # relabel row 2: rows 0 and 1 each have one of two neighbours in their category (row 2 is
+    # one of them), row 2 none of its neighbours 0 and 1, rows 3-5 both
+    labels = np.array([0, 0, 1, 1, 1, 1])
+    assert math.isclose(neighbour_agreement(rows, labels, n_neighbors=2), (0.5 + 0.5 + 0 + 1 + 1 + 1) / 6)
+    # fewer other rows than neighbours asked for, and a single row
+    assert neighbour_agreement(rows[:2], np.array([0, 1]), n_neighbors=10) == 0.0
+    assert neighbour_agreement(rows[:1], np.array([0])) == 1.0
+
+
+def test_n_init_keeps_the_fit_with_the_highest_neighbour_agreement(digits):
+    kept = _small(n_init=3, random_state=7).fit(digits)
+    seeds = np.random.RandomState(7).randint(0, 2**31 - 1, size=3)
+    fits = [_small(random_state=int(seed)).fit(digits) for seed in seeds]
+    agreements = [fit.neighbour_agreement_ for fit in fits]
+    best = fits[int(np.argmax(agreements))]
+    assert len(set(agreements)) > 1  # the fits differ, so the choice means something
+    assert kept.neighbour_agreement_ == max(agreements)
+    assert_reproducible(kept.predict_proba(digits), best.predict_proba(digits))
+    assert_reproducible(kept.sample(4, random_state=0), best.sample(4, random_state=0))
+    assert kept.get_params() == clone(kept).get_params()  # the parameters stay the caller's
+    assert kept.random_state == 7 and kept.n_init == 3
+    # partial_fit continues the kept fit, and the agreement follows the model
+    kept.partial_fit(digits)
+    assert kept.n_iter_ == best.n_iter_ + 1
+    rows = kept._apply_in_chunks(kept._validate_X(digits, reset=False), kept._to_network_rows_tensor)
+    assert kept.neighbour_agreement_ == neighbour_agreement(rows, kept.predict(digits))
 
 
 def test_q_head_shapes():

@@ -561,7 +561,7 @@ class InfoGAN(GAN):
         if X.shape[0] > _AGREEMENT_ROWS:
             X = X[np.sort(np.random.RandomState(self._eval_seed).choice(X.shape[0], _AGREEMENT_ROWS, replace=False))]
         rows = self._apply_in_chunks(X, self._to_network_rows_tensor)
-        self.neighbour_agreement_ = neighbour_agreement(rows, self.predict(X))
+        self.neighbour_agreement_ = neighbour_agreement(rows, self._q_outputs(X)[0].argmax(axis=1))
         return self
 
     # ----------------------------------------------------------------- codes

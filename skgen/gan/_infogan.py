@@ -165,10 +165,6 @@ def neighbour_agreement(rows, labels, n_neighbors=10):
     return float(np.mean(same.sum(axis=1) / others.sum(axis=1)))
 
 
-# The rows neighbour_agreement_ is measured on: at most this many, drawn once per fit.
-_AGREEMENT_ROWS = 2000
-
-
 # --------------------------------------------------------------------- the net
 class InfoGANNet(AdversarialNet):
     """The adversarial loop with InfoGAN's latent codes and information term.
@@ -370,7 +366,8 @@ class InfoGAN(GAN):
         Epochs run.
     neighbour_agreement_ : float
         The share of each training row's 10 nearest neighbours (Euclidean,
-        in the network's units, among at most 2000 rows drawn at ``fit``)
+        in the network's units, among at most 2000 rows: the deterministic
+        subsample ``score`` uses)
         that ``predict`` puts in the row's category, averaged over the rows:
         what ``n_init`` chooses by. Updated by ``partial_fit``.
     history_ : list of dict
@@ -556,12 +553,12 @@ class InfoGAN(GAN):
         return self
 
     def _fit(self, X, y, *, reset, epochs, validated=False):
-        super()._fit(X, y, reset=reset, epochs=epochs, validated=validated)
-        X = self._validate_X(X, reset=False)
-        if X.shape[0] > _AGREEMENT_ROWS:
-            X = X[np.sort(np.random.RandomState(self._eval_seed).choice(X.shape[0], _AGREEMENT_ROWS, replace=False))]
+        if not validated:
+            X = self._validate_X(X, reset=reset, finite=False)
+        super()._fit(X, y, reset=reset, epochs=epochs, validated=True)
+        X = X[self._score_subsample(X.shape[0])]
         rows = self._apply_in_chunks(X, self._to_network_rows_tensor)
-        self.neighbour_agreement_ = neighbour_agreement(rows, self._q_outputs(X)[0].argmax(axis=1))
+        self.neighbour_agreement_ = neighbour_agreement(rows, self._categories(X))
         return self
 
     # ----------------------------------------------------------------- codes
@@ -709,7 +706,10 @@ class InfoGAN(GAN):
             Integers in [0, n_categories).
         """
         self._check_fitted()
-        X = self._validate_X(X, reset=False)
+        return self._categories(self._validate_X(X, reset=False))
+
+    def _categories(self, X):
+        """The most probable category under Q(c | x) of validated rows X."""
         logits, _ = self._q_outputs(X)
         return logits.argmax(axis=1)
 

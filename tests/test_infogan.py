@@ -16,7 +16,7 @@ from torch import nn
 from conftest import DEVICE, assert_reproducible
 from skgen import InfoGAN
 from skgen.base import RowSource
-from skgen.gan._infogan import InfoGANNet, QHead, code_entropy, info_loss, neighbour_agreement
+from skgen.gan._infogan import InfoGANNet, QHead, code_entropy, info_loss, neighbour_agreement, neighbour_loss
 
 
 def softplus(x):
@@ -153,6 +153,86 @@ def test_objectives_on_fixed_networks_add_the_information_term():
     assert id(net.q_head_.w) not in {id(p) for g in net.generator_optimizer_.param_groups for p in g["params"]}
 
 
+def softmax(logits):
+    return np.exp(log_softmax(logits))
+
+
+def _expected_neighbour_loss(proba, neighbour_proba, balance_weight=5.0):
+    consistency = -np.mean(np.log(np.sum(proba * neighbour_proba, axis=1)))
+    mean = proba.mean(axis=0)
+    return consistency, consistency + balance_weight * (np.log(proba.shape[1]) + np.sum(mean * np.log(mean)))
+
+
+def test_neighbour_loss_by_hand():
+    proba = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]], dtype=torch.float64)
+    neighbour = torch.tensor([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.0, 0.5, 0.5]], dtype=torch.float64)
+    consistency, loss = neighbour_loss(proba, neighbour)
+    expected = _expected_neighbour_loss(proba.numpy(), neighbour.numpy())
+    assert (float(consistency), float(loss)) == pytest.approx(expected)
+    assert float(neighbour_loss(proba, neighbour, balance_weight=0.0)[1]) == pytest.approx(expected[0])
+    # certain of the same category as the neighbour, every category used equally: both parts are 0
+    certain = torch.eye(3, dtype=torch.float64).repeat(2, 1)
+    assert [float(v) for v in neighbour_loss(certain, certain)] == pytest.approx([0.0, 0.0], abs=1e-12)
+    # one category for every row agrees perfectly but pays the balance: 5 log 3
+    one = torch.tensor([[1.0, 0.0, 0.0]] * 4, dtype=torch.float64)
+    assert float(neighbour_loss(one, one)[1]) == pytest.approx(5 * math.log(3))
+    # disagreeing certainties are finite, not inf or NaN
+    assert math.isfinite(float(neighbour_loss(torch.eye(3, dtype=torch.float64), torch.eye(3, dtype=torch.float64).roll(1, 0))[0]))
+
+
+def test_discriminator_objective_adds_the_neighbour_term_for_the_nearest_rows():
+    """With one neighbour per row, each real row pairs with its nearest other row of the pool."""
+    weight, info_weight = 0.7, 0.5
+    net = InfoGANNet(
+        CodeGenerator(1),
+        discriminator=SumDiscriminator(),
+        q_head=FixedQ(),
+        generator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
+        discriminator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
+        n_components=1,
+        n_categories=2,
+        n_continuous=1,
+        info_weight=info_weight,
+        neighbour_weight=weight,
+        device=DEVICE,
+    ).initialize()
+    net.NEIGHBOURS = 1
+    net.generator = torch.Generator(device=DEVICE).manual_seed(0)
+    pool = np.array([[1.0, 0.0, 0.3], [0.9, 0.1, 0.2], [0.0, 1.0, -0.2], [0.2, 0.6, 0.0], [0.5, 0.5, 0.9]])
+    real = torch.tensor(pool[:4], device=DEVICE)
+    net.on_train_begin(net, X=RowSource(real, device=DEVICE, dtype=torch.float64))
+    net.neighbour_pool_ = torch.tensor(pool, device=DEVICE)
+    net.batch_info_, net.batch_neighbour_ = [], []
+    d_loss, _ = net._discriminator_step(real, None)
+    nearest = [1, 0, 3, 2]  # each real row's nearest other row of the pool, by hand
+    proba = softmax(3.0 * pool[:4, :2])
+    consistency, term = _expected_neighbour_loss(proba, softmax(3.0 * pool[nearest, :2]))
+    fake = net.fake_codes_.detach().cpu().numpy()
+    gan = np.mean(softplus(-real.sum(1).cpu().numpy())) + np.mean(softplus(fake.sum(1)))
+    assert float(d_loss) == pytest.approx(gan + info_weight * _expected_info(net.fake_codes_) + weight * term)
+    assert float(net.batch_neighbour_[0]) == pytest.approx(consistency)
+    # the generator's objective has no neighbour term
+    g_loss = net._generator_step(real, None)
+    fake = net.fake_codes_.detach().cpu().numpy()
+    assert float(g_loss) == pytest.approx(np.mean(softplus(-fake.sum(1))) + info_weight * _expected_info(net.fake_codes_))
+
+
+def test_neighbour_weight_records_the_consistency_and_zero_changes_nothing(digits):
+    # long enough for Q to leave its uniform start: the term pulls neighbours into one category
+    quick = dict(learning_rate=2e-3, batch_size=32, max_iter=20)
+    infogan = _small(neighbour_weight=1.0, **quick).fit(digits)
+    consistency = [row["neighbour_loss"] for row in infogan.history_]
+    assert consistency[0] == pytest.approx(math.log(3), abs=0.02)  # Q starts near uniform over 3 categories
+    assert max(consistency[-3:]) < 0.5
+    assert infogan.neighbour_agreement_ > _small(**quick).fit(digits).neighbour_agreement_ + 0.05
+    plain = _small().fit(digits)
+    assert "neighbour_loss" not in plain.history_[0]
+    assert_reproducible(_small(neighbour_weight=0.0).fit(digits).predict_proba(digits), plain.predict_proba(digits))
+    # set after fit, the weight applies to partial_fit, as info_weight does
+    plain.set_params(neighbour_weight=2.0).partial_fit(digits)
+    assert "neighbour_loss" in plain.history_[-1] and "neighbour_loss" not in plain.history_[0]
+
+
 def test_latent_rows_hold_noise_a_uniform_category_and_uniform_codes(digits):
     infogan = _small(n_categories=4, n_continuous=2).fit(digits)
     like = torch.empty(0, dtype=torch.float64, device=DEVICE)
@@ -226,6 +306,8 @@ def test_bad_parameters(digits):
         _small().set_params(pack=2)
     with pytest.raises(ValueError, match="n_init"):
         _small(n_init=0).fit(digits)
+    with pytest.raises(ValueError, match="neighbour_weight"):
+        _small(neighbour_weight=-1.0).fit(digits)
     infogan = _small().fit(digits)
     with pytest.raises(ValueError, match="64 features"):
         infogan.predict(digits[:, :10])

@@ -138,6 +138,39 @@ def code_entropy(n_categories, n_continuous):
     return math.log(n_categories) + n_continuous * math.log(2.0)
 
 
+def neighbour_loss(proba, neighbour_proba, balance_weight=5.0):
+    """SCAN's clustering loss (Van Gansbeke et al. 2020) on category probabilities of rows and their neighbours.
+
+    ``consistency`` is -mean_i log sum_k p_ik q_ik, minus the log of the
+    probability that a row and its neighbour, each given a category drawn
+    from its own distribution, share it (0 when both are certain of the
+    same category). ``balance`` is KL(m || uniform) = log K - H(m) for the
+    rows' mean distribution m: 0 when the categories are used equally, and
+    what keeps the consistency term from putting every row in one category.
+
+    Parameters
+    ----------
+    proba : tensor of shape (n, n_categories)
+        Category probabilities of the rows.
+    neighbour_proba : tensor of shape (n, n_categories)
+        Category probabilities of one neighbour of each row.
+    balance_weight : float, default=5.0
+        SCAN's weight of the balance term (its entropy weight).
+
+    Returns
+    -------
+    consistency : scalar tensor
+        In nats.
+    loss : scalar tensor
+        ``consistency + balance_weight * balance``, at least 0.
+    """
+    tiny = torch.finfo(proba.dtype).tiny
+    consistency = -torch.log((proba * neighbour_proba).sum(dim=1).clamp_min(tiny)).mean()
+    mean = proba.mean(dim=0)
+    balance = math.log(proba.shape[1]) + (mean * torch.log(mean.clamp_min(tiny))).sum()
+    return consistency, consistency + balance_weight * balance
+
+
 def neighbour_agreement(rows, labels, n_neighbors=10):
     """Share of each row's nearest neighbours (Euclidean) given the row's own label, averaged over rows.
 
@@ -183,11 +216,22 @@ class InfoGANNet(AdversarialNet):
 
     cuda_dependent_attributes_ = AdversarialNet.cuda_dependent_attributes_ + ["q_head"]
 
-    def __init__(self, module, *args, q_head=None, n_categories=10, n_continuous=0, info_weight=1.0, **kwargs):
+    # Neighbour consistency: each real row is paired with one of its NEIGHBOURS nearest rows among
+    # the first NEIGHBOUR_POOL rows of its chunk (the chunk is shuffled every epoch, so these are a
+    # random subset of the training rows, all of them on small data); the pool bounds the cost of
+    # the distances per step on large data.
+    NEIGHBOURS = 10
+    NEIGHBOUR_POOL = 4096
+
+    def __init__(
+        self, module, *args, q_head=None, n_categories=10, n_continuous=0, info_weight=1.0, neighbour_weight=0.0,
+        **kwargs,
+    ):
         self.q_head = q_head
         self.n_categories = n_categories
         self.n_continuous = n_continuous
         self.info_weight = info_weight
+        self.neighbour_weight = neighbour_weight
         super().__init__(module, *args, **kwargs)
 
     def initialize_module(self):
@@ -204,7 +248,10 @@ class InfoGANNet(AdversarialNet):
         return self
 
     def get_default_callbacks(self):
-        return super().get_default_callbacks() + [("info_loss", PassthroughScoring(name="info_loss", on_train=True))]
+        callbacks = [("info_loss", PassthroughScoring(name="info_loss", on_train=True))]
+        if self.neighbour_weight:
+            callbacks.append(("neighbour_loss", PassthroughScoring(name="neighbour_loss", on_train=True)))
+        return super().get_default_callbacks() + callbacks
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -234,13 +281,36 @@ class InfoGANNet(AdversarialNet):
         category = codes[:, : self.n_categories].argmax(dim=1)
         return info_loss(logits, means, category, codes[:, self.n_categories :])
 
+    def neighbour_objective(self, real):
+        """(consistency, loss) of :func:`neighbour_loss` for Q's categories of ``real`` rows and their neighbours.
+
+        Each row's neighbour is one of its ``NEIGHBOURS`` nearest rows
+        (Euclidean, in the network's units) in the chunk's neighbour pool,
+        drawn with the training generator. The nearest row of the pool is
+        left out: it is the row itself whenever the row is in the pool.
+        None when the pool has fewer than two rows.
+        """
+        pool = self.neighbour_pool_
+        k = min(self.NEIGHBOURS, len(pool) - 1)
+        if k < 1:
+            return None
+        nearest = torch.cdist(real, pool).topk(k + 1, dim=1, largest=False).indices[:, 1:]
+        choice = torch.randint(k, (len(real), 1), generator=self.generator, device=real.device)
+        neighbours = pool[nearest.gather(1, choice).squeeze(1)]
+        return neighbour_loss(F.softmax(self.q(real)[0], dim=1), F.softmax(self.q(neighbours)[0], dim=1))
+
     # ----------------------------------------------------------- objectives
     def discriminator_objective(self, real, fake, condition):
         loss, estimate = super().discriminator_objective(real, fake, condition)
         info = self.information_loss(fake, self.fake_codes_)
-        if getattr(self, "batch_info_", None) is not None:
+        loss = loss + self.info_weight * info
+        if getattr(self, "batch_info_", None) is not None:  # a training step (not the loss reference)
             self.batch_info_.append(info.detach())
-        return loss + self.info_weight * info, estimate
+            neighbour = self.neighbour_objective(real) if self.neighbour_weight else None
+            if neighbour is not None:
+                self.batch_neighbour_.append(neighbour[0].detach())
+                loss = loss + self.neighbour_weight * neighbour[1]
+        return loss, estimate
 
     def generator_objective(self, real, fake, condition, z):
         loss = super().generator_objective(real, fake, condition, z)
@@ -248,12 +318,15 @@ class InfoGANNet(AdversarialNet):
 
     def train_step(self, batch, **fit_params):
         self.q_head_.train()
-        self.batch_info_ = []
+        self.batch_info_, self.batch_neighbour_ = [], []
+        self.neighbour_pool_ = self._split(batch.X[: self.NEIGHBOUR_POOL])[0] if self.neighbour_weight else None
         try:
             step = super().train_step(batch, **fit_params)
             self.history.record_batch("info_loss", float(torch.stack(self.batch_info_).mean()))
+            if self.batch_neighbour_:
+                self.history.record_batch("neighbour_loss", float(torch.stack(self.batch_neighbour_).mean()))
         finally:
-            del self.batch_info_
+            del self.batch_info_, self.batch_neighbour_, self.neighbour_pool_
         return step
 
 
@@ -292,6 +365,22 @@ class InfoGAN(GAN):
         Number of continuous codes, uniform on [-1, 1].
     info_weight : float, default=1.0
         Weight lambda of the information term in both objectives.
+    neighbour_weight : float, default=0.0
+        Weight of a neighbour-consistency term on real rows, added to the
+        discriminator's objective (which trains Q): SCAN's clustering loss
+        (Van Gansbeke et al. 2020), minus the log of the probability that Q
+        puts a real row and one of its 10 nearest rows (Euclidean, in the
+        network's units, drawn at random at every step) in the same
+        category, plus 5 times KL(mean category distribution || uniform),
+        which keeps every category in use. 0 is the paper's InfoGAN, whose
+        objective is indifferent between a partition that follows the
+        data's classes and one that mixes them; a positive weight makes Q's
+        categories follow the data's neighbourhoods, and the generator
+        follows Q. On digits, 1.0 raised the median clustering accuracy of
+        single fits from 0.73 to 0.86 (see the user guide). The bound
+        H(c) - info_loss on the mutual information holds for any Q, so it
+        stays valid. Neighbours are searched among at most 4096 rows of the
+        training chunk (all rows on small data).
     loss : {"non-saturating", "minimax"}, default="non-saturating"
     label_smoothing : float, default=0.0
         One-sided label smoothing, as in :class:`GAN`.
@@ -375,7 +464,10 @@ class InfoGAN(GAN):
         its information term), ``info_loss`` (-E log Q(c | G(z, c)) in the
         discriminator steps, in nats: H(c) - info_loss is the variational
         lower bound on the mutual information, H(c) = log(n_categories) +
-        n_continuous log 2), ``wasserstein_estimate`` (mean logit gap
+        n_continuous log 2), with ``neighbour_weight`` > 0 ``neighbour_loss``
+        (the consistency part of the neighbour term, in nats: -log of the
+        probability that a row and its neighbour share a category),
+        ``wasserstein_estimate`` (mean logit gap
         between real and generated rows), ``train_loss`` (= the
         discriminator loss), ``dur``, and ``valid_loss`` (MMD^2) with early
         stopping.
@@ -407,6 +499,7 @@ class InfoGAN(GAN):
         "n_categories": [Interval(Integral, 2, None, closed="left")],
         "n_continuous": [Interval(Integral, 0, None, closed="left")],
         "info_weight": [Interval(Real, 0, None, closed="left")],
+        "neighbour_weight": [Interval(Real, 0, None, closed="left")],
         "scale": [StrOptions({"auto", "standard", "minmax"}), None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
     }
@@ -423,6 +516,7 @@ class InfoGAN(GAN):
         n_categories=10,
         n_continuous=2,
         info_weight=1.0,
+        neighbour_weight=0.0,
         loss="non-saturating",
         label_smoothing=0.0,
         feature_matching=False,
@@ -453,6 +547,7 @@ class InfoGAN(GAN):
         self.n_categories = n_categories
         self.n_continuous = n_continuous
         self.info_weight = info_weight
+        self.neighbour_weight = neighbour_weight
         self.loss = loss
         self.label_smoothing = label_smoothing
         self.feature_matching = feature_matching
@@ -518,6 +613,7 @@ class InfoGAN(GAN):
             n_categories=self._fitted("n_categories"),
             n_continuous=self._fitted("n_continuous"),
             info_weight=self.info_weight,
+            neighbour_weight=self.neighbour_weight,
         )
 
     # ---------------------------------------------------------------- fitting

@@ -31,6 +31,7 @@ Command
     python benchmarks/bench_infogan.py --quick    # smoke run: 1 seed, 3 epochs
     python benchmarks/bench_infogan.py --output output   # also save each seed's sample grid as a PNG
     python benchmarks/bench_infogan.py --seeds 10        # seeds 0-9: how robust the pass is (medians of 10)
+    python benchmarks/bench_infogan.py --seeds 10 --n-init 1   # the same with single fits
 """
 
 import argparse
@@ -101,9 +102,13 @@ def main():
     parser.add_argument("--output", default=None, help="folder for each seed's sample grid (PNG)")
     parser.add_argument("--seeds", type=int, default=len(SEEDS),
                         help=f"run seeds 0 .. N-1 (default {len(SEEDS)}, the target's; more show how robust it is)")
+    parser.add_argument("--n-init", type=int, default=None,
+                        help="override SETTINGS' n_init (1: single fits, to see what choosing among fits adds)")
     args = parser.parse_args()
     seeds = SEEDS[:1] if args.quick else tuple(range(args.seeds))
     settings = dict(SETTINGS, max_iter=3) if args.quick else dict(SETTINGS)
+    if args.n_init is not None:
+        settings["n_init"] = args.n_init
 
     X, y = load_digits(return_X_y=True)
     X = (X / 16).astype(np.float32)

@@ -123,8 +123,8 @@ def _expected_info(codes):
     return cross_entropy + np.mean(0.5 * (c - 0.5 * c) ** 2 + 0.5 * np.log(2 * np.pi))
 
 
-def test_objectives_on_fixed_networks_add_the_information_term():
-    weight = 0.5
+def _fixed_net(**params):
+    """An InfoGANNet on the fixed networks above (rows = codes, Q = FixedQ), optimizers that do not move, ready to step."""
     net = InfoGANNet(
         CodeGenerator(1),
         discriminator=SumDiscriminator(),
@@ -134,10 +134,16 @@ def test_objectives_on_fixed_networks_add_the_information_term():
         n_components=1,
         n_categories=2,
         n_continuous=1,
-        info_weight=weight,
         device=DEVICE,
+        **params,
     ).initialize()
     net.generator = torch.Generator(device=DEVICE).manual_seed(0)
+    return net
+
+
+def test_objectives_on_fixed_networks_add_the_information_term():
+    weight = 0.5
+    net = _fixed_net(info_weight=weight)
     real = torch.tensor([[1.0, 0.0, 0.3], [0.0, 1.0, -0.2], [1.0, 0.0, 0.9], [0.0, 1.0, 0.0]], dtype=torch.float64, device=DEVICE)
     net.on_train_begin(net, X=RowSource(real, device=DEVICE, dtype=torch.float64))
     d_loss, _ = net._discriminator_step(real, None)
@@ -183,21 +189,8 @@ def test_neighbour_loss_by_hand():
 def test_discriminator_objective_adds_the_neighbour_term_for_the_nearest_rows():
     """With one neighbour per row, each real row pairs with its nearest other row of the pool."""
     weight, info_weight = 0.7, 0.5
-    net = InfoGANNet(
-        CodeGenerator(1),
-        discriminator=SumDiscriminator(),
-        q_head=FixedQ(),
-        generator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
-        discriminator_optimizer=(torch.optim.SGD, {"lr": 0.0}),
-        n_components=1,
-        n_categories=2,
-        n_continuous=1,
-        info_weight=info_weight,
-        neighbour_weight=weight,
-        device=DEVICE,
-    ).initialize()
+    net = _fixed_net(info_weight=info_weight, neighbour_weight=weight)
     net.NEIGHBOURS = 1
-    net.generator = torch.Generator(device=DEVICE).manual_seed(0)
     pool = np.array([[1.0, 0.0, 0.3], [0.9, 0.1, 0.2], [0.0, 1.0, -0.2], [0.2, 0.6, 0.0], [0.5, 0.5, 0.9]])
     real = torch.tensor(pool[:4], device=DEVICE)
     net.on_train_begin(net, X=RowSource(real, device=DEVICE, dtype=torch.float64))

@@ -26,7 +26,13 @@ Workload
       exp(-E) (``energy_samples``) on a 400 x 400 grid over the training
       data's bounding box widened by 1 on every side, beside the AIS
       estimate ``log_z_`` +- ``log_z_std_``; the integral of
-      exp(``score_samples``) over that box is exp(quadrature - AIS).
+      exp(``score_samples``) over that box is exp(quadrature - AIS). Beside
+      it, no target: the share of exp(-E)'s mass that lies outside that box,
+      from a coarser grid over the box widened by 20 (2000 x 2000, its points
+      outside the first box). An
+      energy can grow deep wells far from the data, where no chain goes
+      (user guide, "Training in practice"); AIS may find or miss them, and
+      the box above never sees them.
     * Time per training step against a plain PyTorch loop written here (no
       skorch, no scikit-learn, no skgen in its steps) that does the same
       updates: the same MLP energy (SiLU, the confinement term), the same
@@ -107,6 +113,7 @@ MAX_RATIO_CTGAN = 3.0
 MAX_RATIO_PLAIN = 1.10
 MAX_INTEGRAL_ERROR = 0.03
 GRID_POINTS, GRID_MARGIN = 400, 1.0
+WIDE_GRID_POINTS, WIDE_GRID_MARGIN = 2000, 20.0
 KDE_BANDWIDTHS = np.logspace(np.log10(0.005), np.log10(0.5), 10)
 TIMING_EPOCHS = 10
 QUICK_EPOCHS = {"EBM": 3, "CTGAN": 2}
@@ -203,15 +210,33 @@ def fit_ctgan(X, *, seed, epochs):
 
 
 # --------------------------------------------------------------------- helpers
-def quadrature_log_z(ebm, X):
-    """log of the Riemann sum of exp(-E) on the GRID_POINTS^2 grid over X's box widened by GRID_MARGIN."""
-    low, high = X.min(axis=0) - GRID_MARGIN, X.max(axis=0) + GRID_MARGIN
-    ticks = [np.linspace(a, b, GRID_POINTS) for a, b in zip(low, high)]
+def _grid(X, margin, points):
+    """(rows of a points x points grid over X's box widened by margin, log of a cell's area)."""
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    ticks = [np.linspace(a, b, points) for a, b in zip(low, high)]
     grid = np.stack(np.meshgrid(*ticks, indexing="ij"), axis=-1).reshape(-1, 2).astype(X.dtype)
-    log_cell = sum(math.log(t[1] - t[0]) for t in ticks)
-    minus_energy = -ebm.energy_samples(grid)
+    return grid, sum(math.log(t[1] - t[0]) for t in ticks)
+
+
+def _log_riemann_sum(ebm, rows, log_cell):
+    minus_energy = -ebm.energy_samples(rows)
     peak = minus_energy.max()
     return float(peak + np.log(np.exp(minus_energy - peak).sum()) + log_cell)
+
+
+def quadrature_log_z(ebm, X):
+    """log of the Riemann sum of exp(-E) on the GRID_POINTS^2 grid over X's box widened by GRID_MARGIN."""
+    return _log_riemann_sum(ebm, *_grid(X, GRID_MARGIN, GRID_POINTS))
+
+
+def share_outside_box(ebm, X, log_z_box):
+    """Share of exp(-E)'s mass beyond the quadrature box: a coarser grid over the box widened by
+    WIDE_GRID_MARGIN, its points outside the box only (the fine grid has the inside)."""
+    grid, log_cell = _grid(X, WIDE_GRID_MARGIN, WIDE_GRID_POINTS)
+    low, high = X.min(axis=0) - GRID_MARGIN, X.max(axis=0) + GRID_MARGIN
+    outside = ((grid < low) | (grid > high)).any(axis=1)
+    log_z_outside = _log_riemann_sum(ebm, grid[outside], log_cell)
+    return 1 / (1 + math.exp(log_z_box - log_z_outside))
 
 
 def kde_log_likelihood(X, X_test):
@@ -289,15 +314,17 @@ def main():
             (log_z, log_z_std), ais_seconds = timed(lambda: (ebm.log_z_, ebm.log_z_std_))
             log_z_grid = quadrature_log_z(ebm, X)
             integral = math.exp(log_z_grid - log_z)
+            outside = share_outside_box(ebm, X, log_z_grid)
             ebm_ll = ebm.score(X_test)
             gmm_ll = GaussianMixture(N_MODES[kind], random_state=rep).fit(X).score(X_test)
             kde_ll, bandwidth = kde_log_likelihood(X, X_test)
             results.append(dict(rep=rep, data=kind, model="EBM", modes=modes, hq=hq, seconds=seconds,
-                                integral=integral, ebm_ll=ebm_ll, gmm_ll=gmm_ll, kde_ll=kde_ll))
+                                integral=integral, outside=outside, ebm_ll=ebm_ll, gmm_ll=gmm_ll, kde_ll=kde_ll))
             print(f"  rep {rep} {kind:4s} EBM  : {modes:2d}/{len(centers)} modes, {100 * hq:5.1f}% high quality, "
                   f"fit {seconds:7.1f} s ({ebm.n_iter_} epochs)", flush=True)
             print(f"                  log Z: AIS {log_z:.4f} +- {log_z_std:.4f} ({ais_seconds:.1f} s), quadrature "
-                  f"{log_z_grid:.4f}; integral of exp(score_samples) {integral:.4f}", flush=True)
+                  f"{log_z_grid:.4f}; integral of exp(score_samples) {integral:.4f}; mass outside the box "
+                  f"{100 * outside:.1f}%", flush=True)
             print(f"                  held-out log-likelihood (nats/point): EBM {ebm_ll:.3f}, GaussianMixture "
                   f"{gmm_ll:.3f}, KernelDensity {kde_ll:.3f} (bandwidth {bandwidth:.4f})", flush=True)
 
@@ -340,6 +367,8 @@ def main():
         worst = max(runs, key=lambda r: abs(r["integral"] - 1))
         rows.append((f"EBM {kind}: integral of exp(score_samples) (worst of {n_reps})", f"{worst['integral']:.4f}",
                      f"1 +- {MAX_INTEGRAL_ERROR:.2f}", abs(worst["integral"] - 1) <= MAX_INTEGRAL_ERROR))
+        rows.append((f"EBM {kind}: mass outside the box (largest of {n_reps})",
+                     f"{100 * max(r['outside'] for r in runs):.1f}%", None, None))
         for name, key in (("EBM", "ebm_ll"), ("GaussianMixture", "gmm_ll"), ("KernelDensity", "kde_ll")):
             value = statistics.median(r[key] for r in runs)
             rows.append((f"{kind}: held-out log-likelihood, {name} (median)", f"{value:.3f}", None, None))

@@ -29,10 +29,9 @@ Workload
       exp(``score_samples``) over that box is exp(quadrature - AIS). Beside
       it, no target: the share of exp(-E)'s mass that lies outside that box,
       from a coarser grid over the box widened by 20 (2000 x 2000, its points
-      outside the first box). An
-      energy can grow deep wells far from the data, where no chain goes
-      (user guide, "Training in practice"); AIS may find or miss them, and
-      the box above never sees them.
+      outside the first box). An energy can grow deep wells far from the
+      data, where no chain goes (user guide, "Training in practice"); AIS may
+      find or miss them, and the box above never sees them.
     * The density's own modes, no target: from the same quadrature, the share
       of exp(-E)'s mass within 3 std of each centre. A mode counts when 2500
       exact draws from the model would put at least 20 high-quality samples
@@ -217,31 +216,35 @@ def fit_ctgan(X, *, seed, epochs):
 
 
 # --------------------------------------------------------------------- helpers
+def _box(X, margin):
+    """(low, high) corners of X's bounding box widened by margin."""
+    return X.min(axis=0) - margin, X.max(axis=0) + margin
+
+
 def _grid(X, margin, points):
     """(rows of a points x points grid over X's box widened by margin, log of a cell's area)."""
-    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
-    ticks = [np.linspace(a, b, points) for a, b in zip(low, high)]
+    ticks = [np.linspace(a, b, points) for a, b in zip(*_box(X, margin))]
     grid = np.stack(np.meshgrid(*ticks, indexing="ij"), axis=-1).reshape(-1, 2).astype(X.dtype)
     return grid, sum(math.log(t[1] - t[0]) for t in ticks)
 
 
-def _log_riemann_sum(ebm, rows, log_cell):
-    minus_energy = -ebm.energy_samples(rows)
+def _log_riemann_sum(minus_energy, log_cell):
     peak = minus_energy.max()
     return float(peak + np.log(np.exp(minus_energy - peak).sum()) + log_cell)
 
 
-def quadrature_log_z(ebm, X):
-    """log of the Riemann sum of exp(-E) on the GRID_POINTS^2 grid over X's box widened by GRID_MARGIN."""
-    return _log_riemann_sum(ebm, *_grid(X, GRID_MARGIN, GRID_POINTS))
+def box_quadrature(ebm, X):
+    """(grid rows, -E at them, log Z): the Riemann sum of exp(-E) on the GRID_POINTS^2 grid over X's
+    box widened by GRID_MARGIN."""
+    grid, log_cell = _grid(X, GRID_MARGIN, GRID_POINTS)
+    minus_energy = -ebm.energy_samples(grid)
+    return grid, minus_energy, _log_riemann_sum(minus_energy, log_cell)
 
 
-def density_mode_coverage(ebm, X, centers, std, n_sigma=3, min_count=20):
+def density_mode_coverage(grid, minus_energy, centers, std, n_sigma=3, min_count=20):
     """(modes holding at least min_count / N_SAMPLES of the mass within n_sigma std of their centre,
-    share of the mass within n_sigma std of any centre), by quadrature on the box of quadrature_log_z."""
-    grid, _ = _grid(X, GRID_MARGIN, GRID_POINTS)
-    minus_energy = -ebm.energy_samples(grid).astype(np.float64)
-    weights = np.exp(minus_energy - minus_energy.max())
+    share of the mass within n_sigma std of any centre), from the grid of box_quadrature."""
+    weights = np.exp((minus_energy - minus_energy.max()).astype(np.float64))
     weights /= weights.sum()
     squared_distances = ((grid[:, None, :] - centers[None, :, :]) ** 2).sum(axis=-1)
     near = squared_distances.min(axis=1) <= (n_sigma * std) ** 2
@@ -253,9 +256,9 @@ def share_outside_box(ebm, X, log_z_box):
     """Share of exp(-E)'s mass beyond the quadrature box: a coarser grid over the box widened by
     WIDE_GRID_MARGIN, its points outside the box only (the fine grid has the inside)."""
     grid, log_cell = _grid(X, WIDE_GRID_MARGIN, WIDE_GRID_POINTS)
-    low, high = X.min(axis=0) - GRID_MARGIN, X.max(axis=0) + GRID_MARGIN
-    outside = ((grid < low) | (grid > high)).any(axis=1)
-    log_z_outside = _log_riemann_sum(ebm, grid[outside], log_cell)
+    low, high = _box(X, GRID_MARGIN)
+    outside = grid[((grid < low) | (grid > high)).any(axis=1)]
+    log_z_outside = _log_riemann_sum(-ebm.energy_samples(outside), log_cell)
     return 1 / (1 + math.exp(log_z_box - log_z_outside))
 
 
@@ -332,15 +335,16 @@ def main():
             samples = ebm.sample(N_SAMPLES, random_state=rep)
             modes, hq = mode_coverage(samples, centers, std)
             (log_z, log_z_std), ais_seconds = timed(lambda: (ebm.log_z_, ebm.log_z_std_))
-            log_z_grid = quadrature_log_z(ebm, X)
+            grid, minus_energy, log_z_grid = box_quadrature(ebm, X)
             integral = math.exp(log_z_grid - log_z)
             outside = share_outside_box(ebm, X, log_z_grid)
-            density_modes, density_hq = density_mode_coverage(ebm, X, centers, std)
+            density_modes, density_hq = density_mode_coverage(grid, minus_energy, centers, std)
             ebm_ll = ebm.score(X_test)
             gmm_ll = GaussianMixture(N_MODES[kind], random_state=rep).fit(X).score(X_test)
             kde_ll, bandwidth = kde_log_likelihood(X, X_test)
             results.append(dict(rep=rep, data=kind, model="EBM", modes=modes, hq=hq, seconds=seconds,
-                                integral=integral, outside=outside, density_modes=density_modes, density_hq=density_hq, ebm_ll=ebm_ll, gmm_ll=gmm_ll, kde_ll=kde_ll))
+                                integral=integral, outside=outside, density_modes=density_modes,
+                                density_hq=density_hq, ebm_ll=ebm_ll, gmm_ll=gmm_ll, kde_ll=kde_ll))
             print(f"  rep {rep} {kind:4s} EBM  : {modes:2d}/{len(centers)} modes, {100 * hq:5.1f}% high quality, "
                   f"fit {seconds:7.1f} s ({ebm.n_iter_} epochs)", flush=True)
             print(f"                  log Z: AIS {log_z:.4f} +- {log_z_std:.4f} ({ais_seconds:.1f} s), quadrature "

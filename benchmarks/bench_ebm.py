@@ -100,13 +100,14 @@ SETTINGS = {
     "batch_size": 128,
     "max_iter": 120,
     "n_langevin_steps": 20,
-    "step_size": 2e-4,
+    "step_size": 5e-5,
     "alpha": 0.01,
     "buffer_size": 10000,
     "reinit_fraction": 0.05,
+    "jump_bandwidth": 0.05,
     "n_sample_steps": 500,
-    "n_ais_chains": 1000,
-    "n_ais_betas": 2000,
+    "n_ais_chains": 10000,
+    "n_ais_betas": 1000,
 }
 
 N_TRAIN, N_TEST, N_SAMPLES = 10000, 5000, 2500
@@ -127,7 +128,7 @@ QUICK_EPOCHS = {"EBM": 3, "CTGAN": 2}
 
 # ------------------------------------------------------------ plain PyTorch loop
 class PlainEnergy(nn.Module):
-    """MLP with SiLU, one output, plus confinement / 2 * ||z||^2: skgen's default energy, written out."""
+    """MLP with SiLU on 4 tanh(z / 4), one output, plus confinement / 2 * ||z||^2: skgen's default energy, written out."""
 
     def __init__(self, n_features, hidden, confinement):
         super().__init__()
@@ -140,7 +141,18 @@ class PlainEnergy(nn.Module):
         self.confinement = confinement
 
     def forward(self, z):
-        return self.net(z).squeeze(1) + 0.5 * self.confinement * (z**2).sum(dim=1)
+        return self.net(4 * torch.tanh(z / 4)).squeeze(1) + 0.5 * self.confinement * (z**2).sum(dim=1)
+
+
+def plain_kernel_jump(energy, x, centres, bandwidth, rng):
+    """One independence Metropolis-Hastings jump to a Gaussian kernel around a random centre."""
+    picks = torch.randint(len(centres), (len(x),), generator=rng, device=x.device)
+    proposal = centres[picks] + bandwidth * torch.randn(x.shape, generator=rng, device=x.device)
+    with torch.no_grad():
+        log_q = [torch.logsumexp(-0.5 / bandwidth**2 * torch.cdist(v, centres) ** 2, dim=1) for v in (x, proposal)]
+        log_acceptance = energy(x) - energy(proposal) + log_q[0] - log_q[1]
+    accept = torch.log(torch.rand(len(x), generator=rng, device=x.device)) < log_acceptance
+    return torch.where(accept.unsqueeze(1), proposal, x)
 
 
 def fit_plain_ebm(X, params, *, seed, n_epochs):
@@ -160,6 +172,7 @@ def fit_plain_ebm(X, params, *, seed, n_epochs):
         energy = PlainEnergy(n_features, tuple(p["hidden_layer_sizes"]), p["confinement"]).to(device)
     optimizer = torch.optim.Adam(energy.parameters(), lr=p["learning_rate"])
     buffer = torch.randn(p["buffer_size"], n_features, generator=rng, device=device)
+    jump_centres = data[torch.randperm(n_rows, generator=rng, device=device)[:1024]]
     batch_size = p["batch_size"]
     bounds = [(start, min(start + batch_size, n_rows)) for start in range(0, n_rows, batch_size)]
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
@@ -176,6 +189,8 @@ def fit_plain_ebm(X, params, *, seed, n_epochs):
             fresh = torch.randn(n, n_features, generator=rng, device=device)
             x = torch.where(restart.unsqueeze(1), fresh, buffer[rows])
             energy.eval()
+            if p["jump_bandwidth"] is not None:
+                x = plain_kernel_jump(energy, x, jump_centres, p["jump_bandwidth"], rng)
             for _ in range(p["n_langevin_steps"]):
                 x.requires_grad_(True)
                 (grad,) = torch.autograd.grad(energy(x).sum(), x)

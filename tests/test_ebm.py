@@ -173,6 +173,37 @@ def test_sample_with_growing_n_steps_follows_one_chain():
     np.testing.assert_allclose(moments.std(axis=0), X.std(axis=0), rtol=0.1)
 
 
+class TwoWells(nn.Module):
+    """E(x) of the 1-D mixture 0.2 N(-3, 0.3^2) + 0.8 N(3, 0.3^2), with one unused parameter for the optimizer."""
+
+    def __init__(self):
+        super().__init__()
+        self.unused = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        log_weights = torch.log(torch.tensor([0.2, 0.8], dtype=x.dtype, device=x.device))
+        centres = torch.tensor([-3.0, 3.0], dtype=x.dtype, device=x.device)
+        return -torch.logsumexp(log_weights - 0.5 * ((x - centres) / 0.3) ** 2, dim=1) + 0 * self.unused
+
+
+def test_kernel_jumps_give_sample_the_modes_weights():
+    # training rows split 1:1 between the wells (the jump centres and the base Gaussian, from which
+    # half the chains start in each well); the energy weighs them 1:4 and is not trained (0 epochs)
+    X = np.r_[np.full(200, -3.0), np.full(200, 3.0)][:, None] + 0.3 * np.random.RandomState(0).normal(size=(400, 1))
+    params = dict(energy=TwoWells(), max_iter=0, step_size=1e-3)
+    with_jumps = _small(jump_bandwidth=0.1, **params).fit(X)
+    without = _small(**params).fit(X)
+    right = np.mean(with_jumps.sample(4000, random_state=0, n_steps=100) > 0)
+    assert right == pytest.approx(0.8, abs=0.03)
+    # Langevin steps alone do not cross between the wells: the chains keep their start's 1:1
+    assert np.mean(without.sample(4000, random_state=0, n_steps=100) > 0) == pytest.approx(0.5, abs=0.03)
+    # the jump centres are training rows in network units, and a fit records the jumps' acceptance
+    centres = with_jumps._scaling.inverse_transform(with_jumps.net_.module_.jump_centres).cpu().numpy()
+    assert np.abs(centres - X.T).min(axis=1).max() < 1e-9
+    fitted = _small(jump_bandwidth=0.1).fit(X)
+    assert all(0 <= row["train_jump_acceptance"] <= 1 for row in fitted.history_)
+
+
 def test_pipeline_and_grid_search_by_score():
     X = _gaussian_data(300)
     pipe = make_pipeline(StandardScaler(), _small()).fit(X)

@@ -10,7 +10,14 @@ from torch import nn
 
 from conftest import DEVICE as TEST_DEVICE
 from skgen.ebm import ConvEnergy, MLPEnergy, ReplayBuffer, ebm_loss
-from skgen.sampling import GeometricPath, ais_betas, annealed_importance_sampling, langevin_chain, mala_step
+from skgen.sampling import (
+    GeometricPath,
+    ais_betas,
+    annealed_importance_sampling,
+    kernel_jump_step,
+    langevin_chain,
+    mala_step,
+)
 
 DEVICE = torch.device(TEST_DEVICE)
 DTYPE = torch.float64
@@ -168,6 +175,54 @@ def test_mala_leaves_a_bimodal_density_invariant():
     assert np.mean(far.cpu().numpy() < 0) == pytest.approx(left_mass, abs=0.02)
 
 
+def _two_wells(weight_right, width=0.3):
+    """E(x) of the 1-D mixture (1 - w) N(-3, width^2) + w N(3, width^2)."""
+    log_weights = _tensor([math.log(1 - weight_right), math.log(weight_right)])
+
+    def energy(x):
+        per_mode = log_weights - 0.5 * ((x - _tensor([-3.0, 3.0])) / width) ** 2
+        return -torch.logsumexp(per_mode, dim=1)
+
+    return energy
+
+
+def test_kernel_jumps_carry_chains_between_modes_in_the_right_proportions():
+    energy = _two_wells(0.8)
+    # every chain starts at the light mode's centre; the proposal's centres weigh the modes 1:1
+    x = torch.full((20000, 1), -3.0, dtype=DTYPE, device=DEVICE)
+    centres = _tensor([[-3.0], [3.0], [-3.2], [2.9]])
+    generator = _generator(0)
+    rates = []
+    for _ in range(100):
+        x, rate = kernel_jump_step(energy, x, centres, 0.4, generator)
+        rates.append(float(rate))
+    x = x.cpu().numpy()[:, 0]
+    assert 0.2 < np.mean(rates[-20:]) < 0.9
+    assert np.mean(x > 0) == pytest.approx(0.8, abs=0.01)
+    # within a mode, its exact law N(3, 0.3^2)
+    assert stats.kstest((x[x > 0] - 3) / 0.3, "norm").pvalue > 1e-3
+
+
+def test_kernel_jump_leaves_exact_draws_exact_and_rejects_bad_arguments():
+    energy = _two_wells(0.3)
+    generator = _generator(1)
+    n = 20000
+    right = torch.rand(n, 1, generator=generator, dtype=DTYPE, device=DEVICE) < 0.3
+    exact = torch.where(right, 3.0, -3.0) + 0.3 * torch.randn(n, 1, generator=generator, dtype=DTYPE, device=DEVICE)
+    centres = _tensor([[0.0], [3.5]])  # a poor proposal still leaves the law invariant
+    x = exact
+    for _ in range(10):
+        x, _ = kernel_jump_step(energy, x, centres, 1.0, generator)
+    x, exact = x.cpu().numpy()[:, 0], exact.cpu().numpy()[:, 0]
+    assert np.mean(x != exact) > 0.1  # the rows moved
+    assert np.mean(x > 0) == pytest.approx(0.3, abs=0.015)
+    assert stats.kstest((x[x < 0] + 3) / 0.3, "norm").pvalue > 1e-3
+    with pytest.raises(ValueError, match="centres"):
+        kernel_jump_step(energy, torch.zeros(3, 1, dtype=DTYPE, device=DEVICE), _tensor([[0.0, 0.0]]), 1.0, generator)
+    with pytest.raises(ValueError, match="bandwidth"):
+        kernel_jump_step(energy, torch.zeros(3, 1, dtype=DTYPE, device=DEVICE), centres, 0.0, generator)
+
+
 def test_mala_with_a_per_coordinate_step_is_exact():
     scales = _tensor([0.1, 3.0])
 
@@ -309,6 +364,22 @@ def test_energy_networks_give_one_energy_per_row_and_their_features():
     assert conv(images).shape == (6,) and conv.features(images).shape == (6, 4 * 3 * 2)
     with pytest.raises(ValueError, match="confinement"):
         MLPEnergy(4, confinement=-1.0)
+
+
+def test_a_bounded_input_keeps_the_network_part_of_the_energy_bounded():
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        bounded = MLPEnergy(2, (16,), confinement=1.0, input_bound=4.0).to(device=DEVICE, dtype=DTYPE)
+    near = 0.01 * torch.randn(5, 2, generator=_generator(2), dtype=DTYPE, device=DEVICE)
+    # about the identity near 0: 4 tanh(x / 4) = x + O(x^3)
+    torch.testing.assert_close(bounded.features(near), bounded.body(near), rtol=1e-6, atol=1e-9)
+    direction = torch.randn(1, 2, generator=_generator(3), dtype=DTYPE, device=DEVICE)
+    far = direction * _tensor([[1e2], [1e4], [1e6]])
+    network_part = bounded.output(bounded.features(far)).squeeze(1)
+    torch.testing.assert_close(network_part[1:], network_part[-1].expand(2))  # constant once saturated
+    torch.testing.assert_close(bounded(far), network_part + 0.5 * (far**2).sum(dim=1))
+    with pytest.raises(ValueError, match="input_bound"):
+        MLPEnergy(2, input_bound=0.0)
 
 
 def _uniform_noise(n, generator):

@@ -17,6 +17,11 @@ from ._net import EBMModule, EBMNet, estimate_log_partition
 
 # The validation AIS run of early stopping uses this share of the AIS settings.
 _VALIDATION_AIS_SHARE = 0.25
+# Training rows kept (network units) as the centres of the chains' kernel jumps.
+_N_JUMP_CENTRES = 1024
+# The default MLP sees each network coordinate z through b * tanh(z / b) with this b: about the
+# identity over standardised data, bounded beyond, so no well can grow far from the data.
+_MLP_INPUT_BOUND = 4.0
 
 
 class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
@@ -77,13 +82,29 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     reinit_fraction : float, default=0.05
         Probability that a chain drawn from the buffer restarts from noise
         (the Gaussian fitted to the training data) instead.
+    jump_bandwidth : float or None, default=None
+        If set, every chain (in training, and in every step of ``sample``)
+        also makes a Metropolis-Hastings jump to a proposal drawn around a
+        random one of up to 1024 training rows kept at ``fit`` (a Gaussian
+        kernel of this standard deviation, in network units), accepted so
+        that exp(-E) stays invariant
+        (:func:`skgen.sampling.kernel_jump_step`). Langevin chains never
+        cross between well-separated modes, so without jumps nothing
+        corrects how the model shares its mass among modes; jumps move
+        chains between modes in proportion to the modes' mass under the
+        model. Use a width near the modes' own (in network units) on
+        low-dimensional, multimodal data; in high dimension almost no jump
+        is accepted. None: no jumps.
     confinement : float, default=1.0
         The default networks add confinement / 2 * ||z||^2 (network units)
         to their output. Any positive value makes exp(-E) integrable
         whatever the weights (the networks grow at most linearly); with 1
         and ``scale="standard"`` an untrained model is close to the
         Gaussian fitted to the data, where training starts. Not applied to
-        an ``energy`` of yours.
+        an ``energy`` of yours. With a ``scale``, the default MLP sees each
+        network coordinate through 4 tanh(z / 4), so its output is bounded
+        and the confinement alone rules far from the data (no deep well
+        can grow where no chain goes).
     n_sample_steps : int, default=200
         Langevin steps of ``sample`` when its ``n_steps`` is None.
     n_ais_chains : int, default=500
@@ -202,6 +223,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "buffer_size": [Interval(Integral, 1, None, closed="left")],
         "reinit_fraction": [Interval(Real, 0, 1, closed="both")],
+        "jump_bandwidth": [Interval(Real, 0, None, closed="neither"), None],
         "confinement": [Interval(Real, 0, None, closed="left")],
         "n_sample_steps": [Interval(Integral, 0, None, closed="left")],
         "n_ais_chains": [Interval(Integral, 2, None, closed="left")],
@@ -229,6 +251,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         alpha=0.01,
         buffer_size=10000,
         reinit_fraction=0.05,
+        jump_bandwidth=None,
         confinement=1.0,
         n_sample_steps=200,
         n_ais_chains=500,
@@ -258,6 +281,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         self.alpha = alpha
         self.buffer_size = buffer_size
         self.reinit_fraction = reinit_fraction
+        self.jump_bandwidth = jump_bandwidth
         self.confinement = confinement
         self.n_sample_steps = n_sample_steps
         self.n_ais_chains = n_ais_chains
@@ -307,12 +331,23 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         elif self.image_shape is not None:
             energy = ConvEnergy(tuple(self.image_shape), confinement=self.confinement)
         else:
-            energy = MLPEnergy(n_features, tuple(self.hidden_layer_sizes), confinement=self.confinement)
+            bound = None if self._scaling.is_identity else _MLP_INPUT_BOUND
+            energy = MLPEnergy(
+                n_features, tuple(self.hidden_layer_sizes), confinement=self.confinement, input_bound=bound
+            )
         buffer_rng = torch.Generator().manual_seed(self._init_seed)
         module = EBMModule(
-            energy, torch.as_tensor(base_mean), torch.as_tensor(base_std), self.buffer_size, buffer_rng, **wrap
+            energy, torch.as_tensor(base_mean), torch.as_tensor(base_std), self.buffer_size, buffer_rng,
+            self._jump_centres(data), **wrap
         )
         return {"module": module}
+
+    def _jump_centres(self, data):
+        """Up to _N_JUMP_CENTRES training rows, drawn without replacement from the init seed, in network units."""
+        n_rows = len(data)
+        rows = np.random.RandomState(self._init_seed).permutation(n_rows)[:_N_JUMP_CENTRES]
+        centres = data.X[torch.as_tensor(np.sort(rows), device=data.X.device)]
+        return centres if self._scaling.is_identity else self._scaling.transform(centres)
 
     def _build_net(self, data):
         super()._build_net(data)
@@ -353,6 +388,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
             grad_clip=self.grad_clip,
             alpha=self.alpha,
             reinit_fraction=self.reinit_fraction,
+            jump_bandwidth=self.jump_bandwidth,
             log_jacobian=self._scaling.log_jacobian,
             validation_ais=self._validation_ais(),
             validation_seed=self._eval_seed,
@@ -444,7 +480,9 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Each of ``n_samples`` independent chains starts from the Gaussian
         fitted to the training data and runs ``n_steps`` Langevin steps
         with the estimator's ``step_size``, ``noise_scale`` and
-        ``grad_clip`` (the sampler training used). The replay buffer is not
+        ``grad_clip`` (the sampler training used); with a
+        ``jump_bandwidth``, each step is a kernel jump followed by a
+        Langevin step, as in training. The replay buffer is not
         used or changed. The start is drawn first and then each step's
         noise, so with the same ``random_state`` the rows of ``n_steps=k``
         are the chains of ``n_steps=m > k`` after k steps: calls with
@@ -477,7 +515,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         with torch.no_grad(), torch_threads(self._thread_count()):
             for start in range(0, n_samples, EVAL_CHUNK_ROWS):
                 z = module.noise(min(EVAL_CHUNK_ROWS, n_samples - start), generator)
-                z = net.langevin(z, int(n_steps), generator)
+                z = net.sampler_steps(z, int(n_steps), generator)
                 chunks.append(self._scaling.inverse_transform(z).cpu().numpy())
         samples = np.concatenate(chunks) if chunks else np.empty((0, self.n_features_in_))
         return self._as_output(samples.astype(self._training_dtype, copy=False))

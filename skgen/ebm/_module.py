@@ -64,6 +64,14 @@ class MLPEnergy(_ConfinedEnergy):
         Weight c of a quadratic term c / 2 * ||x||^2 added to the energy;
         any c > 0 makes exp(-E) integrable (the network grows at most
         linearly). In the units the rows arrive in.
+    input_bound : float or None, default=None
+        If set to b, the hidden layers see each coordinate through
+        b * tanh(x / b): close to the identity for |x| well below b, and
+        bounded beyond it, so the network's output is bounded and the
+        confinement term alone rules far from the data. Without it the
+        output may fall linearly without limit in a direction no training
+        row or chain explores, and a deep well can grow there. None: the
+        rows as they are.
 
     Examples
     --------
@@ -76,8 +84,13 @@ class MLPEnergy(_ConfinedEnergy):
     (torch.Size([5]), torch.Size([5, 8]))
     """
 
-    def __init__(self, n_features, hidden_layer_sizes=(128, 128), *, activation=nn.SiLU, confinement=0.0):
+    def __init__(
+        self, n_features, hidden_layer_sizes=(128, 128), *, activation=nn.SiLU, confinement=0.0, input_bound=None
+    ):
         super().__init__(confinement)
+        if input_bound is not None and not input_bound > 0:
+            raise ValueError(f"input_bound must be positive or None, got {input_bound}.")
+        self.input_bound = input_bound
         *hidden, output = MLP(n_features, hidden_layer_sizes, 1, activation=activation)
         self.body = nn.Sequential(*hidden)
         self.output = output
@@ -95,6 +108,8 @@ class MLPEnergy(_ConfinedEnergy):
         features : torch.Tensor of shape (n_rows, n_features)
             ``n_features`` is the last hidden width.
         """
+        if self.input_bound is not None:
+            x = self.input_bound * torch.tanh(x / self.input_bound)
         return self.body(x)
 
 

@@ -8,7 +8,7 @@ from skorch.callbacks import PassthroughScoring
 from torch import nn
 
 from ..base import ChunkedNet, reference_rows
-from ..sampling import GeometricPath, ais_betas, annealed_importance_sampling, langevin_chain
+from ..sampling import GeometricPath, ais_betas, annealed_importance_sampling, kernel_jump_step, langevin_chain
 from ._module import ReplayBuffer, ebm_loss
 
 # The pilot AIS run that sets the spacing of the inverse temperatures: at most
@@ -22,7 +22,7 @@ _MIN_PRECISION_RATIO, _MAX_PRECISION_RATIO = 1e-2, 1e8
 
 
 class EBMModule(nn.Module):
-    """An energy network seen in network units z, with its replay buffer and base Gaussian.
+    """An energy network seen in network units z, with its replay buffer, base Gaussian and jump centres.
 
     The estimator trains, samples and anneals in network units z = (x -
     shift) / spread. A default network is defined on z directly; a user's
@@ -42,16 +42,20 @@ class EBMModule(nn.Module):
         construction with ``generator``.
     generator : torch.Generator
         Draws the buffer's first chains.
+    jump_centres : torch.Tensor of shape (m, d)
+        Training rows in network units, the centres of the kernel proposal
+        of the chains' jumps (:func:`~skgen.sampling.kernel_jump_step`).
     shift, spread : torch.Tensor of shape (d,) or None
         Given for a network defined on data rows (a user's): it then sees
         ``shift + spread * z``.
     """
 
-    def __init__(self, energy, base_mean, base_std, buffer_size, generator, *, shift=None, spread=None):
+    def __init__(self, energy, base_mean, base_std, buffer_size, generator, jump_centres, *, shift=None, spread=None):
         super().__init__()
         self.energy = energy
         self.register_buffer("base_mean", torch.as_tensor(base_mean).clone())
         self.register_buffer("base_std", torch.as_tensor(base_std).clone())
+        self.register_buffer("jump_centres", torch.as_tensor(jump_centres).clone())
         self.data_units = shift is not None
         if self.data_units:
             self.register_buffer("shift", torch.as_tensor(shift).clone())
@@ -168,6 +172,12 @@ class EBMNet(ChunkedNet):
     ``ebm_loss(f(x+), f(x-), alpha)`` on the network's outputs f. The loss's parts are recorded per
     epoch as ``train_contrastive`` and ``train_regularization``.
 
+    With a ``jump_bandwidth``, every chain drawn from the buffer first
+    makes one Metropolis-Hastings jump to a kernel proposal around the
+    module's ``jump_centres`` (training rows), which moves chains between
+    modes in proportion to the modes' mass under the model; its acceptance
+    rate is recorded as ``train_jump_acceptance``.
+
     The chains sample exp(-f / T) with T = ``temperature`` = noise_scale^2 /
     (2 step_size), the model's density. The validation loss (early stopping)
     is minus the mean log-likelihood of the held-out rows in nats, in the
@@ -188,6 +198,7 @@ class EBMNet(ChunkedNet):
         grad_clip=None,
         alpha=0.01,
         reinit_fraction=0.05,
+        jump_bandwidth=None,
         log_jacobian=0.0,
         validation_ais=(64, 200),
         validation_seed=0,
@@ -202,16 +213,17 @@ class EBMNet(ChunkedNet):
         self.grad_clip = grad_clip
         self.alpha = alpha
         self.reinit_fraction = reinit_fraction
+        self.jump_bandwidth = jump_bandwidth
         self.log_jacobian = log_jacobian
         self.validation_ais = validation_ais
         self.validation_seed = validation_seed
         self.shuffle = shuffle
 
     def get_default_callbacks(self):
-        parts = [
-            (name, PassthroughScoring(name=name, on_train=name.startswith("train")))
-            for name in ("train_contrastive", "train_regularization", "valid_log_z")
-        ]
+        names = ["train_contrastive", "train_regularization", "valid_log_z"]
+        if self.jump_bandwidth is not None:
+            names.append("train_jump_acceptance")
+        parts = [(name, PassthroughScoring(name=name, on_train=name.startswith("train"))) for name in names]
         return super().get_default_callbacks() + parts
 
     # ------------------------------------------------------------- sampling
@@ -227,25 +239,46 @@ class EBMNet(ChunkedNet):
             grad_clip=self.grad_clip,
         )
 
+    def jump(self, z, generator):
+        """One kernel jump of every row towards the jump centres, on exp(-f / T); (rows, acceptance rate)."""
+        module, temperature = self.module_, self.temperature
+        return kernel_jump_step(
+            lambda v: module(v) / temperature, z, module.jump_centres, self.jump_bandwidth, generator
+        )
+
+    def sampler_steps(self, z, n_steps, generator):
+        """``n_steps`` steps of ``sample``'s chains: Langevin steps, each after a kernel jump with a ``jump_bandwidth``."""
+        if self.jump_bandwidth is None:
+            return self.langevin(z, n_steps, generator)
+        for _ in range(n_steps):
+            z, _ = self.jump(z, generator)
+            z = self.langevin(z, 1, generator)
+        return z
+
     def negatives(self, n):
-        """n short-run chains from the replay buffer, advanced and written back."""
+        """(n short-run chains from the replay buffer, advanced and written back; jump acceptance rate or None)."""
         module, generator = self.module_, self.generator
         buffer = module.buffer
         start = buffer.sample(n, generator, self.reinit_fraction, module.noise)
         module.eval()
+        acceptance_rate = None
+        if self.jump_bandwidth is not None:
+            start, acceptance_rate = self.jump(start, generator)
         chains = self.langevin(start, self.n_langevin_steps, generator)
         buffer.push(chains)
-        return chains
+        return chains, acceptance_rate
 
     # ------------------------------------------------------------- training
     def train_step(self, batch, **fit_params):
         module, optimizer = self.module_, self.optimizer_
         buffer_size = module.buffer.chains.shape[0]
-        contrastive_sum = regularization_sum = 0.0
+        contrastive_sum = regularization_sum = acceptance_sum = 0.0
         for start, stop in batch.batch_bounds:
             x_pos = batch.X[start:stop]
             n_pos = stop - start
-            x_neg = self.negatives(min(n_pos, buffer_size))
+            x_neg, acceptance_rate = self.negatives(min(n_pos, buffer_size))
+            if acceptance_rate is not None:
+                acceptance_sum = acceptance_sum + acceptance_rate
             module.train()
             energies = module(torch.cat([x_pos, x_neg]))
             loss, parts = ebm_loss(energies[:n_pos], energies[n_pos:], self.alpha)
@@ -259,6 +292,8 @@ class EBMNet(ChunkedNet):
         contrastive, regularization = float(contrastive_sum) / n_rows, float(regularization_sum) / n_rows
         self.history.record_batch("train_contrastive", contrastive)
         self.history.record_batch("train_regularization", regularization)
+        if self.jump_bandwidth is not None:
+            self.history.record_batch("train_jump_acceptance", float(acceptance_sum) / len(batch.batch_bounds))
         return {"loss": torch.as_tensor(contrastive + regularization), "y_pred": None}
 
     def loss_reference(self, source):

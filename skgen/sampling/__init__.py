@@ -3,7 +3,7 @@
 from ._ais import ais_betas, annealed_importance_resampling, annealed_importance_sampling
 from ._bernoulli import bernoulli_sample
 from ._gibbs import gibbs_chain
-from ._langevin import GeometricPath, langevin_chain, mala_step
+from ._langevin import GeometricPath, kernel_jump_step, langevin_chain, mala_step
 
 __all__ = [
     "GeometricPath",
@@ -12,6 +12,7 @@ __all__ = [
     "annealed_importance_sampling",
     "bernoulli_sample",
     "gibbs_chain",
+    "kernel_jump_step",
     "langevin_chain",
     "mala_step",
 ]

@@ -104,7 +104,7 @@ SETTINGS = {
     "learning_rate": 3e-3,
     "batch_size": 128,
     "max_iter": 120,
-    "n_langevin_steps": 20,
+    "n_langevin_steps": 16,
     "step_size": 5e-5,
     "alpha": 0.01,
     "buffer_size": 10000,

@@ -66,7 +66,7 @@ class MLPEnergy(_ConfinedEnergy):
         linearly). In the units the rows arrive in.
     input_bound : float or None, default=None
         If set to b, the hidden layers see each coordinate through
-        b * tanh(x / b): close to the identity for |x| well below b, and
+        b * tanh(x / b): close to the identity where each coordinate is well below b, and
         bounded beyond it, so the network's output is bounded and the
         confinement term alone rules far from the data. Without it the
         output may fall linearly without limit in a direction no training

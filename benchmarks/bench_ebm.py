@@ -46,7 +46,8 @@ Workload
       skorch, no scikit-learn, no skgen in its steps) that does the same
       updates: the same MLP energy (SiLU on 4 tanh(z / 4), the confinement
       term), the same standardisation, the same kernel jump of each chain
-      before its Langevin steps (1024 training rows as centres), the same
+      before its Langevin steps (1024 training rows as centres, 5% of the
+      proposal from N(0, I)), the same
       replay buffer (``buffer_size`` chains from
       N(0, I), a ``reinit_fraction`` restarted from N(0, I) per step, written
       back), the same ``n_langevin_steps`` Langevin steps with the same step,
@@ -149,18 +150,25 @@ class PlainEnergy(nn.Module):
         return self.net(4 * torch.tanh(z / 4)).squeeze(1) + 0.5 * self.confinement * (z**2).sum(dim=1)
 
 
-def plain_kernel_jump(energy, x, centres, bandwidth, rng):
-    """One independence Metropolis-Hastings jump to a Gaussian kernel around a random centre."""
-    picks = torch.randint(len(centres), (len(x),), generator=rng, device=x.device)
+def plain_kernel_jump(energy, x, centres, bandwidth, rng, base_weight=0.05):
+    """One independence Metropolis-Hastings jump to a Gaussian kernel around a random centre, or (with
+    probability base_weight) to N(0, I), the standardised data's Gaussian."""
+    n, d = x.shape
+    picks = torch.randint(len(centres), (n,), generator=rng, device=x.device)
     proposal = centres[picks] + bandwidth * torch.randn(x.shape, generator=rng, device=x.device)
+    from_base = torch.rand(n, generator=rng, device=x.device) < base_weight
+    proposal = torch.where(from_base.unsqueeze(1), torch.randn(x.shape, generator=rng, device=x.device), proposal)
     with torch.no_grad():
         log_q = []
         for v in (x, proposal):  # a log-sum-exp with negligible terms clamped: exp of subnormals is slow
             log_terms = -0.5 / bandwidth**2 * torch.cdist(v, centres) ** 2
             peak = log_terms.amax(dim=1, keepdim=True)
-            log_q.append(peak.squeeze(1) + (log_terms - peak).clamp(min=-80.0).exp().sum(dim=1).log())
+            kernel = (peak.squeeze(1) + (log_terms - peak).clamp(min=-80.0).exp().sum(dim=1).log()
+                      - math.log(len(centres)) - d * math.log(bandwidth))
+            base = -0.5 * (v**2).sum(dim=1)
+            log_q.append(torch.logaddexp(kernel + math.log1p(-base_weight), base + math.log(base_weight)))
         log_acceptance = energy(x) - energy(proposal) + log_q[0] - log_q[1]
-    accept = torch.log(torch.rand(len(x), generator=rng, device=x.device)) < log_acceptance
+    accept = torch.log(torch.rand(n, generator=rng, device=x.device)) < log_acceptance
     return torch.where(accept.unsqueeze(1), proposal, x)
 
 

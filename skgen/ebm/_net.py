@@ -19,6 +19,8 @@ _PILOT_BETA_SHARE = 0.1
 _PILOT_MIN_BETAS = 50
 # The precision ratio read from the pilot is kept within these bounds.
 _MIN_PRECISION_RATIO, _MAX_PRECISION_RATIO = 1e-2, 1e8
+# The base Gaussian's share of the jumps' proposal: a chain stranded off the data can still jump.
+_JUMP_BASE_WEIGHT = 0.05
 
 
 class EBMModule(nn.Module):
@@ -243,7 +245,8 @@ class EBMNet(ChunkedNet):
         """One kernel jump of every row towards the jump centres, on exp(-f / T); (rows, acceptance rate)."""
         module, temperature = self.module_, self.temperature
         return kernel_jump_step(
-            lambda v: module(v) / temperature, z, module.jump_centres, self.jump_bandwidth, generator
+            lambda v: module(v) / temperature, z, module.jump_centres, self.jump_bandwidth, generator,
+            base_mean=module.base_mean, base_std=module.base_std, base_weight=_JUMP_BASE_WEIGHT,
         )
 
     def sampler_steps(self, z, n_steps, generator):

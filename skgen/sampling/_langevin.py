@@ -234,18 +234,27 @@ _NEGLIGIBLE_LOG_TERM = -80.0
 
 
 def _kernel_log_density(x, centres, bandwidth):
-    """log sum_j exp(-||x - c_j||^2 / (2 bandwidth^2)) per row: the kernel proposal's log-density up to a constant."""
+    """log (1/m) sum_j N(x; c_j, bandwidth^2 I) per row: the kernel density of the centres."""
     log_terms = torch.cdist(x, centres).square_().mul_(-0.5 / bandwidth**2)
     peak = log_terms.amax(dim=1, keepdim=True)
-    return peak.squeeze(1) + log_terms.sub_(peak).clamp_(min=_NEGLIGIBLE_LOG_TERM).exp_().sum(dim=1).log_()
+    log_sum = peak.squeeze(1) + log_terms.sub_(peak).clamp_(min=_NEGLIGIBLE_LOG_TERM).exp_().sum(dim=1).log_()
+    n_centres, d = centres.shape
+    return log_sum - math.log(n_centres) - d * math.log(bandwidth) - 0.5 * d * math.log(2 * math.pi)
 
 
-def kernel_jump_step(energy, x, centres, bandwidth, generator):
+def _gaussian_log_density(x, mean, std):
+    """log N(x; mean, diag std^2) per row."""
+    return (-0.5 * ((x - mean) / std).square().sum(dim=1) - torch.log(std).sum()
+            - 0.5 * x.shape[1] * math.log(2 * math.pi))
+
+
+def kernel_jump_step(energy, x, centres, bandwidth, generator, *, base_mean=None, base_std=None, base_weight=0.05):
     """One independence Metropolis-Hastings jump to a kernel proposal around reference rows.
 
     Every row proposes y = c_J + bandwidth * N(0, I), with J uniform over
-    the ``centres`` (a draw from their Gaussian kernel density q), and
-    accepts it with probability
+    the ``centres`` (a draw from their Gaussian kernel density), or, with a
+    base Gaussian given, with probability ``base_weight`` a draw from it
+    instead (q is then the mixture), and accepts it with probability
 
         min(1, exp(-E(y)) q(x) / (exp(-E(x)) q(y))),
 
@@ -258,6 +267,12 @@ def kernel_jump_step(energy, x, centres, bandwidth, generator):
     is close to exp(-E / Z) (a bandwidth near the modes' width) and seldom
     in high dimension, where they cost two energy evaluations and do no
     harm.
+
+    The kernel density's tails vanish a few bandwidths from the centres,
+    and a row there would almost never jump away (the ratio carries q(x)):
+    a chain stranded off the data stays there. The base Gaussian, a
+    defensive share of the proposal (Hesterberg 1995), keeps q(x) from
+    vanishing wherever that Gaussian has mass.
 
     Parameters
     ----------
@@ -272,6 +287,11 @@ def kernel_jump_step(energy, x, centres, bandwidth, generator):
         Standard deviation of the Gaussian kernel around each centre.
     generator : torch.Generator
         Source of the proposals and the accept draws, on ``x``'s device.
+    base_mean, base_std : torch.Tensor of shape (d,) or None, default=None
+        A Gaussian N(base_mean, diag base_std^2) mixed into the proposal
+        (e.g. one fitted to the data); None: the kernel density alone.
+    base_weight : float in (0, 1), default=0.05
+        The Gaussian's share of the proposal, when one is given.
 
     Returns
     -------
@@ -303,16 +323,28 @@ def kernel_jump_step(energy, x, centres, bandwidth, generator):
         )
     if not bandwidth > 0:
         raise ValueError(f"bandwidth must be positive, got {bandwidth}.")
-    x = x.detach()
+    with_base = base_mean is not None
+    if with_base and not 0 < base_weight < 1:
+        raise ValueError(f"base_weight must be in (0, 1), got {base_weight}.")
+    x, centres = x.detach(), centres.to(x.dtype)
     picks = torch.randint(centres.shape[0], (x.shape[0],), generator=generator, device=x.device)
     noise = torch.empty_like(x).normal_(generator=generator)
-    proposal = centres[picks].to(x.dtype) + bandwidth * noise
-    with torch.no_grad():
-        log_acceptance = (
-            energy(x) - energy(proposal)
-            + _kernel_log_density(x, centres.to(x.dtype), bandwidth)
-            - _kernel_log_density(proposal, centres.to(x.dtype), bandwidth)
+    proposal = centres[picks] + bandwidth * noise
+    if with_base:
+        from_base = torch.rand(x.shape[0], generator=generator, device=x.device) < base_weight
+        base_draws = torch.addcmul(base_mean, base_std, torch.empty_like(x).normal_(generator=generator))
+        proposal = torch.where(from_base.unsqueeze(1), base_draws, proposal)
+
+    def log_q(rows):
+        kernel = _kernel_log_density(rows, centres, bandwidth)
+        if not with_base:
+            return kernel
+        return torch.logaddexp(
+            kernel + math.log1p(-base_weight), _gaussian_log_density(rows, base_mean, base_std) + math.log(base_weight)
         )
+
+    with torch.no_grad():
+        log_acceptance = energy(x) - energy(proposal) + log_q(x) - log_q(proposal)
     accepted = _metropolis_accept(log_acceptance, generator)
     return torch.where(accepted.unsqueeze(1), proposal, x), accepted.to(x.dtype).mean()
 

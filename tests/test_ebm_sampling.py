@@ -203,6 +203,30 @@ def test_kernel_jumps_carry_chains_between_modes_in_the_right_proportions():
     assert stats.kstest((x[x > 0] - 3) / 0.3, "norm").pvalue > 1e-3
 
 
+def test_a_defensive_base_lets_chains_stranded_off_the_centres_jump():
+    # wells at -3, 3 and 10 (weights 0.3, 0.6, 0.1); the kernel's centres know only the first two
+    log_weights = _tensor([math.log(0.3), math.log(0.6), math.log(0.1)])
+
+    def energy(x):
+        return -torch.logsumexp(log_weights - 0.5 * ((x - _tensor([-3.0, 3.0, 10.0])) / 0.3) ** 2, dim=1)
+
+    centres = _tensor([[-3.0], [3.0]])
+    base = {"base_mean": _tensor([2.0]), "base_std": _tensor([6.0]), "base_weight": 0.2}
+    stranded = torch.full((20000, 1), 10.0, dtype=DTYPE, device=DEVICE)
+    generator = _generator(3)
+    alone, mixed = stranded, stranded
+    for _ in range(200):
+        alone, _ = kernel_jump_step(energy, alone, centres, 0.3, generator)
+        mixed, _ = kernel_jump_step(energy, mixed, centres, 0.3, generator, **base)
+    # without the base, q(10) is ~exp(-270) and no chain ever leaves the far well
+    assert bool((alone == 10.0).all())
+    mixed = mixed.cpu().numpy()[:, 0]
+    assert np.mean(mixed > 6.5) == pytest.approx(0.1, abs=0.01)
+    assert np.mean(mixed < 0) == pytest.approx(0.3, abs=0.015)
+    with pytest.raises(ValueError, match="base_weight"):
+        kernel_jump_step(energy, stranded, centres, 0.3, generator, **{**base, "base_weight": 1.0})
+
+
 def test_kernel_jump_leaves_exact_draws_exact_and_rejects_bad_arguments():
     energy = _two_wells(0.3)
     generator = _generator(1)

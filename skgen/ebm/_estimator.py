@@ -86,8 +86,9 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         If set, every chain (in training, and in every step of ``sample``)
         also makes a Metropolis-Hastings jump to a proposal drawn around a
         random one of up to 1024 training rows kept at ``fit`` (a Gaussian
-        kernel of this standard deviation, in network units), accepted so
-        that exp(-E) stays invariant
+        kernel of this standard deviation, in network units), or, 5% of the
+        time, from the Gaussian fitted to the data (so that chains stranded
+        off the data can jump too), accepted so that exp(-E) stays invariant
         (:func:`skgen.sampling.kernel_jump_step`). Langevin chains never
         cross between well-separated modes, so without jumps nothing
         corrects how the model shares its mass among modes; jumps move

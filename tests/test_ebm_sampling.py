@@ -225,6 +225,8 @@ def test_a_defensive_base_lets_chains_stranded_off_the_centres_jump():
     assert np.mean(mixed < 0) == pytest.approx(0.3, abs=0.015)
     with pytest.raises(ValueError, match="base_weight"):
         kernel_jump_step(energy, stranded, centres, 0.3, generator, **{**base, "base_weight": 1.0})
+    with pytest.raises(ValueError, match="base_mean and base_std"):
+        kernel_jump_step(energy, stranded, centres, 0.3, generator, base_mean=base["base_mean"])
 
 
 def test_kernel_jump_leaves_exact_draws_exact_and_rejects_bad_arguments():

@@ -264,7 +264,7 @@ def kernel_jump_step(energy, x, centres, bandwidth, generator, *, base_mean=None
     proportion to its mass under exp(-E) relative to q: with centres drawn
     from the data, the chains carry each mode's weight under the model,
     which local steps alone cannot correct. Jumps are accepted often when q
-    is close to exp(-E / Z) (a bandwidth near the modes' width) and seldom
+    is close to exp(-E) / Z (a bandwidth near the modes' width) and seldom
     in high dimension, where they cost two energy evaluations and do no
     harm.
 
@@ -324,6 +324,8 @@ def kernel_jump_step(energy, x, centres, bandwidth, generator, *, base_mean=None
     if not bandwidth > 0:
         raise ValueError(f"bandwidth must be positive, got {bandwidth}.")
     with_base = base_mean is not None
+    if with_base != (base_std is not None):
+        raise ValueError("base_mean and base_std go together: give both for a base Gaussian, or neither.")
     if with_base and not 0 < base_weight < 1:
         raise ValueError(f"base_weight must be in (0, 1), got {base_weight}.")
     x, centres = x.detach(), centres.to(x.dtype)

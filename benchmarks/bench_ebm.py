@@ -51,7 +51,8 @@ Workload
       replay buffer (``buffer_size`` chains from
       N(0, I), a ``reinit_fraction`` restarted from N(0, I) per step, written
       back), the same ``n_langevin_steps`` Langevin steps with the same step,
-      noise and clipping, the same loss and Adam, one ``randperm`` per epoch
+      noise and clipping, the same loss and Adam (with the same learning-rate
+      schedule over its epochs), one ``randperm`` per epoch
       and contiguous mini-batches, one host sync per epoch. Both run
       ``TIMING_EPOCHS`` epochs on the grid data right after each other, in
       every repetition (so 3 interleaved pairs), with the same intra-op
@@ -102,13 +103,14 @@ from skgen.metrics import mode_coverage
 # Constructor keyword arguments of skgen.EBM, used unchanged on both datasets and every draw.
 SETTINGS = {
     "hidden_layer_sizes": (128, 128),
-    "learning_rate": 3e-3,
+    "learning_rate": 1e-2,
+    "learning_rate_schedule": "cosine",
     "batch_size": 128,
-    "max_iter": 120,
-    "n_langevin_steps": 16,
+    "max_iter": 180,
+    "n_langevin_steps": 8,
     "step_size": 5e-5,
-    "alpha": 0.01,
-    "buffer_size": 10000,
+    "alpha": 0.003,
+    "buffer_size": 2000,
     "reinit_fraction": 0.05,
     "jump_bandwidth": 0.05,
     "n_sample_steps": 500,
@@ -188,6 +190,10 @@ def fit_plain_ebm(X, params, *, seed, n_epochs):
         torch.manual_seed(seed)
         energy = PlainEnergy(n_features, tuple(p["hidden_layer_sizes"]), p["confinement"]).to(device)
     optimizer = torch.optim.Adam(energy.parameters(), lr=p["learning_rate"])
+    if p["learning_rate_schedule"] == "cosine":  # annealed over this call's epochs, one update per epoch
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 0.5 * (1 + math.cos(math.pi * t / n_epochs)))
+    else:
+        schedule = None
     buffer = torch.randn(p["buffer_size"], n_features, generator=rng, device=device)
     jump_centres = data[torch.randperm(n_rows, generator=rng, device=device)[:1024]]
     batch_size = p["batch_size"]
@@ -225,6 +231,8 @@ def fit_plain_ebm(X, params, *, seed, n_epochs):
             losses.append(loss.detach())
             n_steps += 1
         float(torch.stack(losses).mean())  # one host sync per epoch, as a loop logging its loss would
+        if schedule is not None:
+            schedule.step()
     return n_steps
 
 

@@ -204,6 +204,24 @@ def test_kernel_jumps_give_sample_the_modes_weights():
     assert all(0 <= row["train_jump_acceptance"] <= 1 for row in fitted.history_)
 
 
+def test_cosine_schedule_anneals_each_fit_and_restores_the_step_for_partial_fit():
+    X = _gaussian_data(200)
+    ebm = _small(max_iter=4, learning_rate=2e-3, learning_rate_schedule="cosine").fit(X)
+    # epoch t of 4 trains at 2e-3 * (1 + cos(pi t / 4)) / 2
+    expected = [2e-3 * (1 + math.cos(math.pi * t / 4)) / 2 for t in range(4)]
+    np.testing.assert_allclose([row["event_lr"] for row in ebm.history_], expected, rtol=1e-12)
+    # after fit the optimizer is back at the full step: a constant-schedule partial_fit trains at it
+    ebm.set_params(learning_rate_schedule="constant").partial_fit(X)
+    assert ebm.net_.optimizer_.param_groups[0]["lr"] == 2e-3
+    weights = [p.detach().clone() for p in ebm.net_.module_.parameters()]
+    ebm.partial_fit(X)
+    assert any(not torch.equal(w, p) for w, p in zip(weights, ebm.net_.module_.parameters()))
+    # the constant schedule records no learning rate and keeps the step
+    constant = _small(max_iter=2, learning_rate=2e-3).fit(X)
+    assert "event_lr" not in constant.history_[-1]
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == 2e-3
+
+
 def test_pipeline_and_grid_search_by_score():
     X = _gaussian_data(300)
     pipe = make_pipeline(StandardScaler(), _small()).fit(X)
@@ -262,6 +280,7 @@ def test_user_energy_class_and_transform_needs_features():
         ({"image_shape": (1, 3, 3)}, np.zeros((10, 4)), "image_shape"),
         ({"step_size": 0.0}, np.zeros((10, 2)), "step_size"),
         ({"reinit_fraction": 1.5}, np.zeros((10, 2)), "reinit_fraction"),
+        ({"learning_rate_schedule": "linear"}, np.zeros((10, 2)), "learning_rate_schedule"),
     ],
 )
 def test_bad_input_gets_a_clear_error(params, X, message):

@@ -1,6 +1,7 @@
 """The energy-based model as a scikit-learn estimator."""
 
 import copy
+import functools
 import math
 from numbers import Integral, Real
 
@@ -8,6 +9,8 @@ import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import LRScheduler
+from torch.optim.lr_scheduler import LambdaLR
 
 from .._scaling import AffineScaling, is_far_from_unit_scale
 from .._threads import torch_threads
@@ -22,6 +25,29 @@ _N_JUMP_CENTRES = 1024
 # The default MLP sees each network coordinate z through b * tanh(z / b) with this b: about the
 # identity over standardised data, bounded beyond, so no well can grow far from the data.
 _MLP_INPUT_BOUND = 4.0
+
+
+def cosine_factor(epoch, n_epochs):
+    """Learning-rate factor of epoch ``epoch`` (from 0) of ``n_epochs`` under cosine annealing.
+
+    1 in the first epoch, near 0 in the last.
+    """
+    return 0.5 * (1 + math.cos(math.pi * min(epoch, n_epochs) / n_epochs))
+
+
+class _CosineAnnealing(LRScheduler):
+    """Cosine annealing of the step size over the epochs of one training call.
+
+    The step size is restored when training ends, so that a later
+    ``partial_fit`` does not inherit the annealed (near 0) value.
+    """
+
+    def __init__(self, n_epochs):
+        super().__init__(policy=LambdaLR, lr_lambda=functools.partial(cosine_factor, n_epochs=n_epochs))
+
+    def on_train_end(self, net, **kwargs):
+        for group in net.optimizer_.param_groups:
+            group["lr"] = net.lr
 
 
 class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
@@ -47,6 +73,14 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         Ignored with ``image_shape`` or ``energy``.
     learning_rate : float, default=1e-3
         Adam's step size (torch's default betas).
+    learning_rate_schedule : {"constant", "cosine"}, default="constant"
+        "cosine" anneals the step size over the epochs of each ``fit``:
+        learning_rate * (1 + cos(pi * t / max_iter)) / 2 in epoch t = 0,
+        1, ..., near 0 in the last. The energies then settle instead of
+        chasing the chains to the end: the negative chains lag behind the
+        model, and with a constant step the modes' masses keep swinging
+        (user guide, "Training in practice"). ``partial_fit`` (one epoch)
+        trains at the full ``learning_rate``.
     batch_size : int, default=128
         Data rows per step; as many Langevin chains (at most
         ``buffer_size``) make the negatives of each step.
@@ -215,6 +249,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         **TorchEstimator._parameter_constraints,
         "hidden_layer_sizes": [tuple, list],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "n_langevin_steps": [Interval(Integral, 0, None, closed="left")],
@@ -243,6 +278,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         hidden_layer_sizes=(128, 128),
         *,
         learning_rate=1e-3,
+        learning_rate_schedule="constant",
         batch_size=128,
         max_iter=100,
         n_langevin_steps=20,
@@ -273,6 +309,7 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.n_langevin_steps = n_langevin_steps
@@ -394,6 +431,12 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
             validation_ais=self._validation_ais(),
             validation_seed=self._eval_seed,
         )
+
+    def _callbacks(self, epochs, data):
+        callbacks = super()._callbacks(epochs, data)
+        if self.learning_rate_schedule == "cosine" and epochs > 0:
+            callbacks.append(("learning_rate_schedule", _CosineAnnealing(epochs)))
+        return callbacks
 
     def _validation_ais(self):
         return (

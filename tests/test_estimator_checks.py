@@ -36,6 +36,7 @@ ESTIMATORS = [
     Pix2Pix(hidden_layer_sizes=(8,), max_iter=2, adversarial_weight=0.0, early_stopping=True, device=DEVICE),
     EBM(hidden_layer_sizes=(8,), max_iter=2, n_langevin_steps=3, buffer_size=64, n_sample_steps=5, n_ais_chains=8, n_ais_betas=20, device=DEVICE),
     EBM(hidden_layer_sizes=(8,), max_iter=2, n_langevin_steps=3, buffer_size=64, n_sample_steps=5, n_ais_chains=8, n_ais_betas=20, noise_scale=0.05, grad_clip=1.0, scale=None, early_stopping=True, device=DEVICE),
+    EBM(hidden_layer_sizes=(8,), max_iter=2, learning_rate_schedule="cosine", jump_bandwidth=0.3, n_langevin_steps=3, buffer_size=64, n_sample_steps=5, n_ais_chains=8, n_ais_betas=20, device=DEVICE),
 ]
 
 

@@ -12,7 +12,12 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 import torch.nn.functional as F
+import warnings
+
 from sklearn.base import clone, _fit_context
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -20,6 +25,8 @@ from sklearn.utils.validation import check_array
 from skorch.callbacks import PassthroughScoring
 from torch import nn
 
+from .._cudnn import deterministic_cudnn
+from .._threads import torch_threads
 from ._estimator import GAN
 from ._module import ConvDiscriminator, ConvGenerator, MinibatchDiscrimination
 from ._net import AdversarialNet
@@ -299,6 +306,24 @@ class InfoGANNet(AdversarialNet):
         neighbours = pool[nearest.gather(1, choice).squeeze(1)]
         return neighbour_loss(F.softmax(self.q(real)[0], dim=1), F.softmax(self.q(neighbours)[0], dim=1))
 
+    def fit_q_to_labels(self, rows, labels, *, n_steps, batch_size, learning_rate, generator):
+        """Train the discriminator's body and Q to predict ``labels`` (LongTensor) of ``rows`` (cross-entropy).
+
+        ``n_steps`` Adam steps on batches drawn with replacement by
+        ``generator``, with an optimizer of their own: the adversarial
+        optimizers start afresh afterwards.
+        """
+        parameters = list(self.discriminator_.parameters()) + list(self.q_head_.parameters())
+        optimizer = torch.optim.Adam(parameters, lr=learning_rate)
+        self.discriminator_.train()
+        self.q_head_.train()
+        for _ in range(n_steps):
+            batch = torch.randint(len(rows), (min(batch_size, len(rows)),), generator=generator, device=rows.device)
+            loss = F.cross_entropy(self.q(rows[batch])[0], labels[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
     # ----------------------------------------------------------- objectives
     def discriminator_objective(self, real, fake, condition):
         loss, estimate = super().discriminator_objective(real, fake, condition)
@@ -381,6 +406,22 @@ class InfoGAN(GAN):
         H(c) - info_loss on the mutual information holds for any Q, so it
         stays valid. Neighbours are searched among at most 4096 rows of the
         training chunk (all rows on small data).
+    init_params : {"random", "kmeans", "tsne"}, default="random"
+        Where Q's categories start, as ``GaussianMixture``'s ``init_params``
+        sets where its components start. "random": from the networks'
+        random weights (the paper's InfoGAN). "kmeans": before the
+        adversarial training, the discriminator's body and Q learn to
+        predict ``KMeans(n_categories)``'s clusters of the training rows (in
+        the network's units), in 300 Adam steps of 256 rows; "tsne": the
+        same with KMeans on a 2-D :class:`~sklearn.manifold.TSNE` embedding
+        of the rows (perplexity 30, fewer on small data), whose clusters
+        follow the data's classes much more closely where they lie on
+        curved manifolds (on digits: 0.945 against KMeans' 0.79). At most
+        5000 rows, drawn from ``random_state``, are clustered: t-SNE takes
+        about 5 s for 1797 rows and grows as n log n. Only ``fit`` starts
+        this way; the adversarial training then moves the categories as
+        it would from any start (with ``neighbour_weight``, towards the
+        data's neighbourhoods).
     loss : {"non-saturating", "minimax"}, default="non-saturating"
     label_smoothing : float, default=0.0
         One-sided label smoothing, as in :class:`GAN`.
@@ -500,6 +541,7 @@ class InfoGAN(GAN):
         "n_continuous": [Interval(Integral, 0, None, closed="left")],
         "info_weight": [Interval(Real, 0, None, closed="left")],
         "neighbour_weight": [Interval(Real, 0, None, closed="left")],
+        "init_params": [StrOptions({"random", "kmeans", "tsne"})],
         "scale": [StrOptions({"auto", "standard", "minmax"}), None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
     }
@@ -517,6 +559,7 @@ class InfoGAN(GAN):
         n_continuous=2,
         info_weight=1.0,
         neighbour_weight=0.0,
+        init_params="random",
         loss="non-saturating",
         label_smoothing=0.0,
         feature_matching=False,
@@ -548,6 +591,7 @@ class InfoGAN(GAN):
         self.n_continuous = n_continuous
         self.info_weight = info_weight
         self.neighbour_weight = neighbour_weight
+        self.init_params = init_params
         self.loss = loss
         self.label_smoothing = label_smoothing
         self.feature_matching = feature_matching
@@ -614,6 +658,47 @@ class InfoGAN(GAN):
             n_continuous=self._fitted("n_continuous"),
             info_weight=self.info_weight,
             neighbour_weight=self.neighbour_weight,
+        )
+
+    # Q's starting categories (init_params other than "random"): at most INIT_MAX_ROWS rows are clustered
+    # (t-SNE's cost grows as n log n), and Q learns their clusters in INIT_STEPS Adam steps.
+    INIT_MAX_ROWS = 5000
+    INIT_STEPS = 300
+    INIT_BATCH_SIZE = 256
+    INIT_LEARNING_RATE = 1e-3
+
+    def _build_net(self, data):
+        super()._build_net(data)
+        if self.init_params != "random":
+            with torch_threads(self._thread_count()), deterministic_cudnn(self.device_):
+                self._initialise_categories(self._training_rows(data, None).X)
+
+    def _initialise_categories(self, rows):
+        """Train Q to predict ``init_params``' clustering of (at most ``INIT_MAX_ROWS`` of) the training rows."""
+        rng = check_random_state(self._init_seed)
+        if len(rows) > self.INIT_MAX_ROWS:
+            chosen = np.sort(rng.choice(len(rows), self.INIT_MAX_ROWS, replace=False))
+            rows = rows[torch.as_tensor(chosen, device=rows.device)]
+        features = rows.detach().cpu().numpy()
+        n_clusters = min(self._fitted("n_categories"), len(features))
+        if n_clusters < 2:
+            return
+        if self.init_params == "tsne" and len(features) > 2:
+            # t-SNE needs a perplexity below the number of rows
+            perplexity = min(30.0, (len(features) - 1) / 3)
+            features = TSNE(2, perplexity=perplexity, init="pca", random_state=rng).fit_transform(features)
+        with warnings.catch_warnings():
+            # rows with duplicates may form fewer distinct clusters: Q then starts with fewer categories in use
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = KMeans(n_clusters, n_init=10, random_state=rng).fit_predict(features)
+        generator = torch.Generator(device=rows.device).manual_seed(int(rng.randint(2**31 - 1)))
+        self.net_.fit_q_to_labels(
+            rows,
+            torch.as_tensor(labels, dtype=torch.long, device=rows.device),
+            n_steps=self.INIT_STEPS,
+            batch_size=self.INIT_BATCH_SIZE,
+            learning_rate=self.INIT_LEARNING_RATE,
+            generator=generator,
         )
 
     # ---------------------------------------------------------------- fitting

@@ -28,7 +28,7 @@ ESTIMATORS = [
     DBN(hidden_layer_sizes=(8, 4), n_iter=2, n_gibbs_steps=5, n_posterior_samples=10, device=DEVICE),
     DBN(hidden_layer_sizes=(24, 24), n_iter=1, n_gibbs_steps=5, n_posterior_samples=5, n_ais_chains=8, n_ais_betas=50, device=DEVICE),
     DBN(hidden_layer_sizes=(6, 4, 3), visible="gaussian", learning_rate=(0.01, 0.1, 0.1), n_iter=(2, 1, 1), n_gibbs_steps=5, n_posterior_samples=10, average=True, device=DEVICE),
-    InfoGAN(n_components=2, n_categories=3, n_continuous=1, hidden_layer_sizes=(8,), max_iter=2, neighbour_weight=1.0, device=DEVICE),
+    InfoGAN(n_components=2, n_categories=3, n_continuous=1, hidden_layer_sizes=(8,), max_iter=2, neighbour_weight=1.0, init_params="tsne", device=DEVICE),
     InfoGAN(n_components=2, n_categories=2, n_continuous=0, hidden_layer_sizes=(8,), max_iter=2, minibatch_discrimination=True, early_stopping=True, n_init=2, device=DEVICE),
     EBGAN(n_components=2, hidden_layer_sizes=(8,), code_size=3, max_iter=2, device=DEVICE),
     EBGAN(n_components=2, hidden_layer_sizes=(8,), code_size=3, max_iter=2, pack=2, scale="mode-specific", early_stopping=True, device=DEVICE),

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone, is_clusterer
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_blobs, make_moons
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -301,6 +301,8 @@ def test_bad_parameters(digits):
         _small(n_init=0).fit(digits)
     with pytest.raises(ValueError, match="neighbour_weight"):
         _small(neighbour_weight=-1.0).fit(digits)
+    with pytest.raises(ValueError, match="init_params"):
+        _small(init_params="gmm").fit(digits)
     infogan = _small().fit(digits)
     with pytest.raises(ValueError, match="64 features"):
         infogan.predict(digits[:, :10])
@@ -352,6 +354,63 @@ def test_n_init_keeps_the_fit_with_the_highest_neighbour_agreement(digits):
     assert kept.n_iter_ == best.n_iter_ + 1
     rows = kept._apply_in_chunks(kept._validate_X(digits, reset=False), kept._to_network_rows_tensor)
     assert kept.neighbour_agreement_ == neighbour_agreement(rows, kept.predict(digits))
+
+
+# ------------------------------------------------------------- init_params
+def _clustering_accuracy(y, labels):
+    """Share of rows whose category is matched to their class under the best one-to-one matching."""
+    from scipy.optimize import linear_sum_assignment
+
+    counts = np.zeros((max(labels.max(), y.max()) + 1,) * 2)
+    np.add.at(counts, (labels, y), 1)
+    rows, cols = linear_sum_assignment(-counts)
+    return counts[rows, cols].sum() / len(y)
+
+
+def _initial_categories(X, init_params, seed, n_categories):
+    """Q's categories of X right after the initialisation (one epoch at a learning rate too small to move them)."""
+    infogan = _small(
+        n_categories=n_categories, n_continuous=0, init_params=init_params, learning_rate=1e-12, max_iter=1,
+        random_state=seed,
+    )
+    return infogan.fit(X).predict(X)
+
+
+def test_init_params_start_q_at_the_clusters_of_the_rows():
+    X, y = make_blobs(90, centers=3, n_features=5, cluster_std=0.5, random_state=0)
+    for init_params in ("kmeans", "tsne"):
+        assert _clustering_accuracy(y, _initial_categories(X, init_params, 0, 3)) == 1.0
+    # from random weights Q starts without the blobs' structure
+    assert _clustering_accuracy(y, _initial_categories(X, "random", 0, 3)) < 0.9
+
+
+def test_tsne_initialisation_follows_curved_classes_that_kmeans_cuts():
+    X, y = make_moons(200, noise=0.05, random_state=0)
+    for seed in (0, 1):
+        kmeans = _clustering_accuracy(y, _initial_categories(X, "kmeans", seed, 2))
+        tsne = _clustering_accuracy(y, _initial_categories(X, "tsne", seed, 2))
+        assert kmeans < 0.9 and tsne > 0.95  # measured: about 0.86 and 0.985-0.995
+
+
+def test_init_params_is_reproducible_works_on_tiny_data_and_only_starts_fit(digits, monkeypatch):
+    first = _small(init_params="tsne", random_state=3).fit(digits)
+    again = _small(init_params="tsne", random_state=3).fit(digits)
+    assert_reproducible(again.predict_proba(digits), first.predict_proba(digits))
+    for n_rows in (1, 2, 3, 5):  # fewer rows than categories, and too few for t-SNE's default perplexity
+        assert _small(init_params="tsne", n_categories=3).fit(digits[:n_rows]).predict(digits[:n_rows]).shape == (n_rows,)
+    calls, original = [], InfoGAN._initialise_categories
+
+    def counted(self, rows):
+        calls.append(len(rows))
+        original(self, rows)
+
+    monkeypatch.setattr(InfoGAN, "_initialise_categories", counted)
+    infogan = _small(init_params="kmeans", n_init=2).fit(digits)
+    assert calls == [len(digits)] * 2  # once per fit of n_init
+    infogan.partial_fit(digits)
+    assert len(calls) == 2  # partial_fit continues the model: Q is not set back to the clusters
+    _small(init_params="random").fit(digits)
+    assert len(calls) == 2
 
 
 def test_q_head_shapes():

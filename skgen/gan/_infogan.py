@@ -687,8 +687,8 @@ class InfoGAN(GAN):
         n_clusters = min(self._fitted("n_categories"), len(features))
         if n_clusters < 2:
             return
-        if self.init_params == "tsne" and len(features) > 2:
-            # t-SNE needs a perplexity below the number of rows
+        # t-SNE needs a perplexity below the number of rows, and its PCA start as many features as dimensions
+        if self.init_params == "tsne" and len(features) > 2 and features.shape[1] >= 2:
             perplexity = min(30.0, (len(features) - 1) / 3)
             features = TSNE(2, perplexity=perplexity, init="pca", random_state=rng).fit_transform(features)
         with warnings.catch_warnings():

@@ -7,13 +7,12 @@ information term added to both players' objectives) and :class:`InfoGAN`
 """
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-import warnings
-
 from sklearn.base import clone, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
@@ -415,7 +414,8 @@ class InfoGAN(GAN):
         predict ``KMeans(n_categories)``'s clusters of the training rows (in
         the network's units), in 300 Adam steps of 256 rows; "tsne": the
         same with KMeans on a 2-D :class:`~sklearn.manifold.TSNE` embedding
-        of the rows (perplexity 30, fewer on small data), whose clusters
+        of the rows (perplexity 30, less on small data; rows of one
+        feature are clustered as they are), whose clusters
         follow the data's classes much more closely where they lie on
         curved manifolds (on digits: 0.945 against KMeans' 0.79). At most
         5000 rows, drawn from ``random_state``, are clustered: t-SNE takes

@@ -40,13 +40,13 @@ import time
 
 import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
 from _report import print_summary
 from skgen import InfoGAN
+from skgen.metrics import clustering_accuracy
 
 # InfoGAN keyword arguments (no random_state), used unchanged for every seed. One intra-op
 # thread: the clustering a run settles on changes with the thread count (torch's 2 threads gave
@@ -80,14 +80,6 @@ SETTINGS = {
 SEEDS = (0, 1, 2)
 N_PER_CATEGORY = 100
 PURE = 0.9  # a category whose samples are read as one digit at least this often shows one digit
-
-
-def clustering_accuracy(y, labels):
-    """Share of rows whose cluster is matched to their class under the best one-to-one matching."""
-    counts = np.zeros((max(labels.max(), y.max()) + 1,) * 2)
-    np.add.at(counts, (labels, y), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return counts[rows, cols].sum() / len(y)
 
 
 def category_purity(model, reader, seed):

@@ -26,12 +26,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 
 from skgen import InfoGAN
 from skgen._plotting import image_grid
+from skgen.metrics import clustering_accuracy
 
 # The settings of benchmarks/bench_infogan.py.
 SETTINGS = dict(
@@ -50,14 +50,6 @@ SETTINGS = dict(
     init_params="tsne",  # Q's categories start from KMeans clusters of a t-SNE embedding of the digits
     n_init=3,  # three fits; the one whose categories agree best with the digits' nearest neighbours is kept
 )
-
-
-def clustering_accuracy(y, labels):
-    """Share of rows whose cluster is matched to their class, under the best one-to-one matching."""
-    counts = np.zeros((labels.max() + 1, y.max() + 1))
-    np.add.at(counts, (labels, y), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return counts[rows, cols].sum() / len(y)
 
 
 def main(output_dir, quick=False):

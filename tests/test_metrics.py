@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from skgen.metrics import c2st, median_heuristic_bandwidth, mmd2, mode_coverage
+from skgen.metrics import c2st, clustering_accuracy, median_heuristic_bandwidth, mmd2, mode_coverage
 
 
 def test_c2st_default_classifier_warns_nothing_and_tells_samples_apart():
@@ -34,3 +34,17 @@ def test_mode_coverage_counts_modes_and_quality():
     assert modes == 2 and quality == pytest.approx(50 / 60)
     with pytest.raises(ValueError, match="std"):
         mode_coverage(samples, centers, std=0.0)
+
+
+def test_clustering_accuracy_by_hand():
+    # categories 2 -> class 0 (2 rows) and 0 -> class 1 (2 of 3 rows): 4 of 5 rows matched
+    assert clustering_accuracy([0, 0, 1, 1, 2], [2, 2, 0, 0, 0]) == 0.8
+    # a renumbered identical partition is perfect; one category for everything matches one class
+    assert clustering_accuracy([0, 1, 2, 1], [5, 3, 0, 3]) == 1.0
+    assert clustering_accuracy([0, 1, 2, 1], [0, 0, 0, 0]) == 0.5
+    with pytest.raises(ValueError, match="non-negative integers"):
+        clustering_accuracy([0, 1], [0.5, 1.0])
+    with pytest.raises(ValueError, match="non-negative integers"):
+        clustering_accuracy([0, -1], [0, 1])
+    with pytest.raises(ValueError, match="inconsistent"):
+        clustering_accuracy([0, 1, 1], [0, 1])

@@ -20,11 +20,19 @@ Workload
       the categories show (10: each digit has its row) and the number of
       categories whose purity is at least 0.9 (rows that show one digit).
 
-Target
+    * The starting partition: the clusters ``init_params="tsne"`` starts Q
+      from (seed 0's), each cluster's purity against the true digits, and for
+      every group of at least 10 rows of one digit inside a cluster of another
+      digit, which digits those rows' 10 nearest rows outside the group show:
+      whether the pixels themselves put them with the other digit.
+
+Targets
     * median InfoGAN clustering accuracy over the three seeds >= median
       KMeans accuracy over the same seeds (about 0.79; stretch 0.90).
-    The purity figures are reported without a target. With ``--seeds N`` the
-    medians (and the verdict) are over seeds 0 .. N-1 instead.
+    * one digit per row of the sample grid: the median over the seeds of the
+      number of rows of one digit is 10.
+    With ``--seeds N`` the medians (and the verdicts) are over seeds
+    0 .. N-1 instead.
 
 Command
     python benchmarks/bench_infogan.py            # 3 seeds
@@ -44,8 +52,12 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
+
 from _report import print_summary
 from skgen import InfoGAN
+from skgen.gan._infogan import starting_categories
 from skgen.metrics import clustering_accuracy
 
 # InfoGAN keyword arguments (no random_state), used unchanged for every seed. One intra-op
@@ -80,6 +92,7 @@ SETTINGS = {
 SEEDS = (0, 1, 2)
 N_PER_CATEGORY = 100
 PURE = 0.9  # a category whose samples are read as one digit at least this often shows one digit
+MIN_GROUP = 10  # rows of one digit in another digit's cluster that the starting partition's report follows
 
 
 def category_purity(model, reader, seed):
@@ -90,6 +103,27 @@ def category_purity(model, reader, seed):
     majority = [np.bincount(row, minlength=10).argmax() for row in read]
     purity = np.array([np.mean(row == m) for row, m in zip(read, majority)])
     return purity, len(set(majority))
+
+
+def starting_partition(X, y, seed):
+    """Print the purity of the clusters init_params="tsne" starts from, and where their strays lie."""
+    # InfoGAN's rows in the network's units: scale="minmax" maps the pixels' one range [0, 1] onto [-1, 1]
+    labels = starting_categories(2 * X - 1, 10, "tsne", check_random_state(seed))
+    counts = np.zeros((10, 10), dtype=int)
+    np.add.at(counts, (labels, y), 1)
+    purity = counts.max(axis=1) / counts.sum(axis=1)
+    print(f"\nStarting partition (init_params='tsne', seed {seed}): accuracy {clustering_accuracy(y, labels):.3f}, "
+          f"{np.sum(purity >= PURE)} of 10 clusters at least {PURE:.0%} one digit; "
+          f"purities {' '.join(f'{p:.2f}' for p in np.sort(purity))}")
+    for cluster in np.flatnonzero(purity < PURE):
+        majority = counts[cluster].argmax()
+        for digit in np.flatnonzero((counts[cluster] >= MIN_GROUP) & (np.arange(10) != majority)):
+            group = (labels == cluster) & (y == digit)
+            outside = NearestNeighbors(n_neighbors=10).fit(X[~group])
+            nearest = y[~group][outside.kneighbors(X[group], return_distance=False)]
+            print(f"  the cluster of {majority}s (purity {purity[cluster]:.2f}) holds {group.sum()} {digit}s; their 10 "
+                  f"nearest rows outside that group are {np.mean(nearest == digit):.0%} {digit}s and "
+                  f"{np.mean(nearest == majority):.0%} {majority}s")
 
 
 def main():
@@ -115,7 +149,7 @@ def main():
     print(f"InfoGAN SETTINGS: {settings}")
     print(f"digits: {X.shape[0]} rows x {X.shape[1]} pixels / 16; seeds {list(seeds)}\n")
 
-    infogan_accuracy, kmeans_accuracy = [], []
+    infogan_accuracy, kmeans_accuracy, pure_rows = [], [], []
     for seed in seeds:
         start = time.perf_counter()
         model = InfoGAN(**settings, random_state=seed).fit(X)
@@ -127,9 +161,11 @@ def main():
         kmeans_seconds = time.perf_counter() - start
         infogan_accuracy.append(accuracy)
         kmeans_accuracy.append(kmeans)
+        pure_rows.append(int(np.sum(purity >= PURE)))
         print(f"  seed {seed}: InfoGAN accuracy {accuracy:.3f} (fit {seconds:.0f} s, neighbour agreement "
               f"{model.neighbour_agreement_:.3f}; samples: purity {purity.mean():.2f}, "
-              f"{n_digits} digits, {np.sum(purity >= PURE)} rows of one digit), KMeans accuracy {kmeans:.3f} ({kmeans_seconds:.1f} s)", flush=True)
+              f"{n_digits} digits, {pure_rows[-1]} rows of one digit), KMeans accuracy {kmeans:.3f} ({kmeans_seconds:.1f} s)")
+        print(f"    purity of each category's samples: {' '.join(f'{p:.2f}' for p in purity)}", flush=True)
         if args.output:
             from skgen._plotting import image_grid
 
@@ -139,12 +175,17 @@ def main():
                               vmin=0, vmax=1, title=f"InfoGAN seed {seed}: one row per category")
             print(f"    saved {path}")
 
+    if not args.quick:
+        starting_partition(X, y, seeds[0])
+
     infogan_median, kmeans_median = statistics.median(infogan_accuracy), statistics.median(kmeans_accuracy)
+    rows_median = statistics.median(pure_rows)
     rows = [
         (f"InfoGAN clustering accuracy (median of {len(seeds)})", f"{infogan_median:.3f}",
          f">= {kmeans_median:.3f}", infogan_median >= kmeans_median),
         (f"KMeans(10) clustering accuracy (median of {len(seeds)})", f"{kmeans_median:.3f}", None, None),
         ("InfoGAN clustering accuracy, stretch goal (no verdict)", f"{infogan_median:.3f}", ">= 0.900", None),
+        (f"rows of one digit in the sample grid (median of {len(seeds)})", f"{rows_median:g}", "10", rows_median == 10),
     ]
     print_summary(rows, title="Targets", widths=(58, 8, 8))
     if args.quick:

@@ -205,6 +205,35 @@ def neighbour_agreement(rows, labels, n_neighbors=10):
     return float(np.mean(same.sum(axis=1) / others.sum(axis=1)))
 
 
+def starting_categories(rows, n_categories, init_params, random_state):
+    """The clusters Q learns before the adversarial fit (``InfoGAN(init_params=...)``, "kmeans" or "tsne").
+
+    Parameters
+    ----------
+    rows : ndarray of shape (n, d)
+        At least two rows, in the network's units.
+    n_categories : int
+        Number of clusters (at most ``n``).
+    init_params : {"kmeans", "tsne"}
+        "kmeans": KMeans on the rows; "tsne": KMeans on their 2-D t-SNE embedding.
+    random_state : RandomState
+        Drives t-SNE and KMeans.
+
+    Returns
+    -------
+    labels : ndarray of shape (n,)
+    """
+    n_clusters = min(n_categories, len(rows))
+    # t-SNE needs a perplexity below the number of rows, and its PCA start as many features as dimensions
+    if init_params == "tsne" and len(rows) > 2 and rows.shape[1] >= 2:
+        perplexity = min(30.0, (len(rows) - 1) / 3)
+        rows = TSNE(2, perplexity=perplexity, init="pca", random_state=random_state).fit_transform(rows)
+    with warnings.catch_warnings():
+        # rows with duplicates may form fewer distinct clusters: Q then starts with fewer categories in use
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return KMeans(n_clusters, n_init=10, random_state=random_state).fit_predict(rows)
+
+
 # --------------------------------------------------------------------- the net
 class InfoGANNet(AdversarialNet):
     """The adversarial loop with InfoGAN's latent codes and information term.
@@ -683,18 +712,9 @@ class InfoGAN(GAN):
         if len(rows) > self.INIT_MAX_ROWS:
             chosen = np.sort(rng.choice(len(rows), self.INIT_MAX_ROWS, replace=False))
             rows = rows[torch.as_tensor(chosen, device=rows.device)]
-        features = rows.detach().cpu().numpy()
-        n_clusters = min(self._fitted("n_categories"), len(features))
-        if n_clusters < 2:
+        if min(self._fitted("n_categories"), len(rows)) < 2:
             return
-        # t-SNE needs a perplexity below the number of rows, and its PCA start as many features as dimensions
-        if self.init_params == "tsne" and len(features) > 2 and features.shape[1] >= 2:
-            perplexity = min(30.0, (len(features) - 1) / 3)
-            features = TSNE(2, perplexity=perplexity, init="pca", random_state=rng).fit_transform(features)
-        with warnings.catch_warnings():
-            # rows with duplicates may form fewer distinct clusters: Q then starts with fewer categories in use
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            labels = KMeans(n_clusters, n_init=10, random_state=rng).fit_predict(features)
+        labels = starting_categories(rows.detach().cpu().numpy(), self._fitted("n_categories"), self.init_params, rng)
         generator = torch.Generator(device=rows.device).manual_seed(int(rng.randint(2**31 - 1)))
         self.net_.fit_q_to_labels(
             rows,

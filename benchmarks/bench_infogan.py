@@ -24,7 +24,9 @@ Workload
       from (seed 0's), each cluster's purity against the true digits, and for
       every group of at least 10 rows of one digit inside a cluster of another
       digit, which digits those rows' 10 nearest rows outside the group show:
-      whether the pixels themselves put them with the other digit.
+      whether the pixels themselves put them with the other digit. For each
+      seed's fit, how many rows of each such group its categories still keep
+      with the other digit.
 
 Targets
     * median InfoGAN clustering accuracy over the three seeds >= median
@@ -44,6 +46,7 @@ Command
 
 import argparse
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -106,24 +109,39 @@ def category_purity(model, reader, seed):
 
 
 def starting_partition(X, y, seed):
-    """Print the purity of the clusters init_params="tsne" starts from, and where their strays lie."""
+    """Print the purity of the clusters init_params="tsne" starts from, and where their stray groups lie.
+
+    Returns the stray groups as (rows of the group, their digit, the cluster's rows of its main digit, that digit).
+    """
     # InfoGAN's rows in the network's units: scale="minmax" maps the pixels' one range [0, 1] onto [-1, 1]
     labels = starting_categories(2 * X - 1, 10, "tsne", check_random_state(seed))
     counts = np.zeros((10, 10), dtype=int)
     np.add.at(counts, (labels, y), 1)
     purity = counts.max(axis=1) / counts.sum(axis=1)
-    print(f"\nStarting partition (init_params='tsne', seed {seed}): accuracy {clustering_accuracy(y, labels):.3f}, "
+    print(f"Starting partition (init_params='tsne', seed {seed}): accuracy {clustering_accuracy(y, labels):.3f}, "
           f"{np.sum(purity >= PURE)} of 10 clusters at least {PURE:.0%} one digit; "
           f"purities {' '.join(f'{p:.2f}' for p in np.sort(purity))}")
+    groups = []
     for cluster in np.flatnonzero(purity < PURE):
         majority = counts[cluster].argmax()
         for digit in np.flatnonzero((counts[cluster] >= MIN_GROUP) & (np.arange(10) != majority)):
             group = (labels == cluster) & (y == digit)
+            groups.append((group, digit, (labels == cluster) & (y == majority), majority))
             outside = NearestNeighbors(n_neighbors=10).fit(X[~group])
             nearest = y[~group][outside.kneighbors(X[group], return_distance=False)]
             print(f"  the cluster of {majority}s (purity {purity[cluster]:.2f}) holds {group.sum()} {digit}s; their 10 "
                   f"nearest rows outside that group are {np.mean(nearest == digit):.0%} {digit}s and "
                   f"{np.mean(nearest == majority):.0%} {majority}s")
+    print()
+    return groups
+
+
+def follow_groups(groups, categories):
+    """Print how many rows of each stray group a fit's categories still keep with the cluster's main digit."""
+    for group, digit, companions, majority in groups:
+        category = np.bincount(categories[companions]).argmax()
+        print(f"    the {group.sum()} {digit}s that start with the {majority}s: "
+              f"{np.sum(categories[group] == category)} still in the {majority}s' category")
 
 
 def main():
@@ -149,12 +167,14 @@ def main():
     print(f"InfoGAN SETTINGS: {settings}")
     print(f"digits: {X.shape[0]} rows x {X.shape[1]} pixels / 16; seeds {list(seeds)}\n")
 
+    groups = starting_partition(X, y, seeds[0])
     infogan_accuracy, kmeans_accuracy, pure_rows = [], [], []
     for seed in seeds:
         start = time.perf_counter()
         model = InfoGAN(**settings, random_state=seed).fit(X)
         seconds = time.perf_counter() - start
-        accuracy = clustering_accuracy(y, model.predict(X))
+        categories = model.predict(X)
+        accuracy = clustering_accuracy(y, categories)
         purity, n_digits = category_purity(model, reader, seed)
         start = time.perf_counter()
         kmeans = clustering_accuracy(y, KMeans(n_clusters=10, random_state=seed).fit_predict(X))
@@ -165,7 +185,9 @@ def main():
         print(f"  seed {seed}: InfoGAN accuracy {accuracy:.3f} (fit {seconds:.0f} s, neighbour agreement "
               f"{model.neighbour_agreement_:.3f}; samples: purity {purity.mean():.2f}, "
               f"{n_digits} digits, {pure_rows[-1]} rows of one digit), KMeans accuracy {kmeans:.3f} ({kmeans_seconds:.1f} s)")
-        print(f"    purity of each category's samples: {' '.join(f'{p:.2f}' for p in purity)}", flush=True)
+        print(f"    purity of each category's samples: {' '.join(f'{p:.2f}' for p in purity)}")
+        follow_groups(groups, categories)
+        sys.stdout.flush()
         if args.output:
             from skgen._plotting import image_grid
 
@@ -174,9 +196,6 @@ def main():
             path = image_grid(np.clip(grid, 0, 1), (8, 8), f"{args.output}/infogan_seed{seed}.png", n_cols=10,
                               vmin=0, vmax=1, title=f"InfoGAN seed {seed}: one row per category")
             print(f"    saved {path}")
-
-    if not args.quick:
-        starting_partition(X, y, seeds[0])
 
     infogan_median, kmeans_median = statistics.median(infogan_accuracy), statistics.median(kmeans_accuracy)
     rows_median = statistics.median(pure_rows)

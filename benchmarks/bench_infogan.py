@@ -54,7 +54,6 @@ import torch
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
-
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from sklearn.metrics.cluster import contingency_matrix
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 
@@ -39,7 +40,6 @@ def clustering_accuracy(y_true, labels):
             raise ValueError(f"{name} must hold non-negative integers.")
     if len(y_true) == 0:
         raise ValueError("clustering_accuracy needs at least one row.")
-    counts = np.zeros((labels.max() + 1, y_true.max() + 1))
-    np.add.at(counts, (labels, y_true), 1)
+    counts = contingency_matrix(labels, y_true)
     rows, cols = linear_sum_assignment(-counts)
     return float(counts[rows, cols].sum() / len(y_true))
